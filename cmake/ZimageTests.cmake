@@ -1,0 +1,15 @@
+# zimage_add_test(NAME <name> SOURCES <files...> LIBS <targets...> LABELS <labels...>)
+# One executable per test file (KeePassXC's habit); exit code 77 means "skipped" (e.g. a gpu test without CUDA).
+function(zimage_add_test)
+    cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS;ARGS" ${ARGN})
+    add_executable(${ARG_NAME} ${ARG_SOURCES})
+    target_link_libraries(${ARG_NAME} PRIVATE zimage_test_support ${ARG_LIBS})
+    add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME} ${ARG_ARGS})
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 600)
+    endif()
+    set_tests_properties(${ARG_NAME} PROPERTIES
+        LABELS "${ARG_LABELS}"
+        SKIP_RETURN_CODE 77
+        TIMEOUT ${ARG_TIMEOUT})
+endfunction()
