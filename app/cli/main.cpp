@@ -1,0 +1,110 @@
+// zimage-cli: Z-Image Studio's engine without a GUI.
+
+#include "arguments.h"
+#include "commands.h"
+#include "io/io_error.h"
+#include "text/tokenizer.h"
+
+#include <zimage/errors.h>
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <iostream>
+#include <string_view>
+
+namespace {
+
+constexpr std::string_view kUsage = R"(Usage: zimage-cli COMMAND [OPTIONS]
+
+Commands:
+  inspect PATH [--json]            List the tensors of a .safetensors file, a sharded index or a model folder
+                                   (dtypes, shapes, parameter counts, detected layout, diffusers names).
+  tokenize --model DIR (--text S | --file F) [--chat] [--max-length N]
+                                   Print the token ids of a text as {"ids":[...]}. --chat wraps it in the Qwen3
+                                   chat template as Z-Image does; --max-length truncates (default 512 with --chat).
+  sigmas --steps N [--shift S]     Print the flow-matching schedule (sigmas and timesteps) as JSON.
+  bench --tokenizer --model DIR [--json]
+                                   Measure tokenizer load and encode times.
+
+Options for every command: --help, --verbose (debug logging to stderr).
+Exit codes: 0 ok, 2 invalid input, 3 bad or missing model files, 4 out of memory, 130 cancelled.
+)";
+
+int exitCodeFor(zimage::ErrorCode code) {
+    using zimage::ErrorCode;
+    switch (code) {
+    case ErrorCode::InvalidInput:
+        return zimage::cli::kExitInvalidInput;
+    case ErrorCode::ModelFiles:
+        return zimage::cli::kExitModelFiles;
+    case ErrorCode::OutOfMemory:
+        return zimage::cli::kExitOutOfMemory;
+    case ErrorCode::Cancelled:
+        return zimage::cli::kExitCancelled;
+    default:
+        return zimage::cli::kExitFailure;
+    }
+}
+
+int dispatch(std::string_view command, int argc, char** argv) {
+    using namespace zimage::cli;
+    if (command == "inspect")
+        return runInspect(argc, argv);
+    if (command == "tokenize")
+        return runTokenize(argc, argv);
+    if (command == "sigmas")
+        return runSigmas(argc, argv);
+    if (command == "bench")
+        return runBench(argc, argv);
+    throw UsageError("unknown command '" + std::string(command) + "'; run 'zimage-cli --help'");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+    spdlog::set_pattern("[%H:%M:%S.%e] [%n] [%l] %v");
+    spdlog::set_level(spdlog::level::warn);
+    for (int i = 1; i < argc; ++i)
+        if (std::strcmp(argv[i], "--verbose") == 0)
+            spdlog::set_level(spdlog::level::debug);
+
+    if (argc < 2 || std::strcmp(argv[1], "--help") == 0 || std::strcmp(argv[1], "-h") == 0) {
+        std::cout << kUsage;
+        return argc < 2 ? zimage::cli::kExitInvalidInput : zimage::cli::kExitOk;
+    }
+    if (std::strcmp(argv[1], "--version") == 0) {
+        std::cout << "zimage-cli " << ZIMAGE_VERSION << "\n";
+        return zimage::cli::kExitOk;
+    }
+    for (int i = 2; i < argc; ++i) {
+        if (std::strcmp(argv[i], "--help") == 0) {
+            std::cout << kUsage;
+            return zimage::cli::kExitOk;
+        }
+    }
+
+    try {
+        return dispatch(argv[1], argc, argv);
+    } catch (const zimage::cli::UsageError& error) {
+        std::cerr << "zimage-cli: " << error.what() << "\n";
+        return zimage::cli::kExitInvalidInput;
+    } catch (const zimage::EngineError& error) {
+        std::cerr << "zimage-cli: " << error.what() << "\n";
+        if (!error.hint().empty())
+            std::cerr << "  " << error.hint() << "\n";
+        return exitCodeFor(error.code());
+    } catch (const zimage::io::IoError& error) {
+        std::cerr << "zimage-cli: " << error.what() << "\n";
+        return zimage::cli::kExitModelFiles;
+    } catch (const zimage::text::TokenizerError& error) {
+        std::cerr << "zimage-cli: " << error.what() << "\n";
+        return zimage::cli::kExitInvalidInput;
+    } catch (const std::invalid_argument& error) {
+        std::cerr << "zimage-cli: " << error.what() << "\n";
+        return zimage::cli::kExitInvalidInput;
+    } catch (const std::exception& error) {
+        std::cerr << "zimage-cli: unexpected error: " << error.what() << "\n";
+        return zimage::cli::kExitFailure;
+    }
+}
