@@ -29,10 +29,6 @@ at::Generator seededGenerator(NoiseSource source, const torch::Device& device, s
 
 } // namespace
 
-std::string_view noiseSourceName(NoiseSource source) {
-    return source == NoiseSource::Cpu ? "cpu" : "cuda";
-}
-
 torch::Tensor makeNoise(std::span<const std::uint64_t> seeds, std::int64_t channels, std::int64_t height,
                         std::int64_t width, NoiseSource source, const torch::Device& device) {
     const auto drawDevice = source == NoiseSource::Cpu ? torch::Device(torch::kCPU) : device;

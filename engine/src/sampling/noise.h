@@ -3,6 +3,8 @@
 // seeded with seed + i, standard normal float32 [1, C, H, W], concatenated. The CPU generator gives ComfyUI's
 // numbers, the CUDA generator diffusers' examples' numbers; the two differ, so the choice is part of a seed's meaning.
 
+#include <zimage/request.h>
+
 #include <torch/types.h>
 
 #include <cstdint>
@@ -12,9 +14,7 @@
 
 namespace zimage::sampling {
 
-enum class NoiseSource { Cpu, Cuda };
-
-std::string_view noiseSourceName(NoiseSource source);
+using zimage::NoiseSource;
 
 // [B, channels, height, width] float32 on `device`, image i from seeds[i]. Seeds are the full uint64 range torch
 // accepts (2^63 + 11 included). The CUDA source needs CUDA (throws std::runtime_error otherwise).
