@@ -1,13 +1,22 @@
-// zimage-cli bench: performance measurements, printed as JSON (performance goals live here, not in timed tests).
-//   bench --tokenizer --model DIR [--json]
+// zimage-cli bench: performance measurements as JSON (performance goals live here, never in timed tests).
+//   bench [--model PATH | --random-weights [--manifest F] [--tokenizer DIR]] --width W --height H --steps N
+//         [--runs R] [--precision P] [--device D] [--fresh-prompts] [--json]
+//   bench --tokenizer-only --model DIR [--json]
 
 #include "arguments.h"
 #include "commands.h"
+#include "engine_options.h"
+#include "generate_outputs.h"
+#include "sigint_cancel.h"
 #include "text/tokenizer_bench.h"
 #include "tokenizer_location.h"
 
+#include <zimage/engine.h>
+
 #include <nlohmann/json.hpp>
 
+#include <chrono>
+#include <cstdlib>
 #include <iostream>
 
 namespace zimage::cli {
@@ -22,6 +31,15 @@ std::string longPrompt() {
     return text;
 }
 
+const std::string kPrompt = "A red fox standing in fresh snow at golden hour, detailed fur, 85mm photo, soft light";
+
+// Where the fixture lives when the bench is run from the repository (README) or on the GPU machine (carried copy).
+std::filesystem::path fixturePath(const char* relative) {
+    if (const char* dir = std::getenv("ZIMAGE_FIXTURES"); dir && *dir)
+        return std::filesystem::path(dir) / relative;
+    return std::filesystem::path("../shared/fixtures/zimage-tiny") / relative;
+}
+
 int benchTokenizer(const Arguments& args) {
     const auto folder = findTokenizerFolder(args.required("model"));
     const auto timings = text::benchmarkTokenizer(folder, longPrompt(), 200);
@@ -30,22 +48,103 @@ int benchTokenizer(const Arguments& args) {
                                   {"load_ms", timings.loadMs},
                                   {"encode_us", timings.encodeUs},
                                   {"tokens", timings.tokens}}}};
-    if (args.flag("json"))
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+}
+
+std::unique_ptr<Engine> openEngine(const Arguments& args, double& loadMs) {
+    const auto start = std::chrono::steady_clock::now();
+    std::unique_ptr<Engine> engine;
+    if (args.flag("random-weights")) {
+        const auto manifest = args.value("manifest").value_or(fixturePath("real_model_manifest.json").string());
+        const auto tokenizer = args.value("tokenizer").value_or(fixturePath("model/tokenizer").string());
+        engine = Engine::openWithRandomWeights(manifest, tokenizer, engineOptions(args));
+    } else {
+        if (!args.has("model"))
+            throw UsageError("'bench' needs --model PATH or --random-weights");
+        engine = Engine::open(locateModel(args.required("model"), modelOverrides(args)), engineOptions(args));
+    }
+    loadMs = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return engine;
+}
+
+nlohmann::json runJson(const GenerationResult& result) {
+    return {{"timings", timingsJson(result.timings)},
+            {"memory", memoryJson(result.memory)},
+            {"text_embeddings_cached", result.textEmbeddingsCached},
+            {"warnings", result.warnings}};
+}
+
+int benchGeneration(const Arguments& args) {
+    GenerationRequest request;
+    request.width = static_cast<int>(args.integer("width", 64, 4096).value_or(1024));
+    request.height = static_cast<int>(args.integer("height", 64, 4096).value_or(1024));
+    request.steps = static_cast<int>(args.integer("steps", 1, 1000).value_or(8));
+    request.seed = 42;
+    request.prompts = {kPrompt};
+    const auto runs = args.integer("runs", 1, 1000).value_or(3);
+    const bool freshPrompts = args.flag("fresh-prompts");
+
+    double loadMs = 0;
+    auto engine = openEngine(args, loadMs);
+    SigintCancel sigint;
+    Observer quiet;
+    // Warm-up: first use of the kernels, the allocator and the prompt (its embeddings are then cached).
+    const auto warmup = engine->generate(request, quiet, sigint.token());
+    nlohmann::json timed = nlohmann::json::array();
+    double totalSum = 0, best = 1e300;
+    for (std::int64_t run = 0; run < runs; ++run) {
+        if (freshPrompts)
+            request.prompts = {kPrompt + ", variation " + std::to_string(run + 1)};
+        request.seed = 43 + static_cast<std::uint64_t>(run);
+        const auto result = engine->generate(request, quiet, sigint.token());
+        totalSum += result.timings.totalMs;
+        best = std::min(best, result.timings.totalMs);
+        timed.push_back(runJson(result));
+    }
+    const nlohmann::json out = {
+        {"model", engine->modelName()},
+        {"device", engine->deviceName()},
+        {"precision", precisionName(engine->precision())},
+        {"width", request.width},
+        {"height", request.height},
+        {"steps", request.steps},
+        {"runs", runs},
+        {"fresh_prompts", freshPrompts},
+        {"load_ms", loadMs},
+        {"warmup", runJson(warmup)},
+        {"timed", timed},
+        {"mean_total_ms", totalSum / static_cast<double>(runs)},
+        {"best_total_ms", best},
+    };
+    if (args.flag("json")) {
         std::cout << out.dump(2) << "\n";
-    else
-        std::cout << "tokenizer: load " << timings.loadMs << " ms, encode " << timings.tokens << " tokens in "
-                  << timings.encodeUs << " us\n";
+    } else {
+        std::cout << engine->modelName() << " on " << engine->deviceName() << ": mean " << totalSum / runs
+                  << " ms, best " << best << " ms per " << request.width << "x" << request.height << " image ("
+                  << request.steps << " steps)\n";
+    }
     return kExitOk;
 }
 
 } // namespace
 
 int runBench(int argc, char** argv) {
-    const Arguments args("bench", {{"tokenizer", false}, {"model"}, {"json", false}, {"verbose", false}}, argc, argv,
-                         2);
-    if (args.flag("tokenizer"))
+    auto specs = engineOptionSpecs();
+    const std::vector<OptionSpec> own = {{"tokenizer-only", false},
+                                         {"random-weights", false},
+                                         {"manifest"},
+                                         {"width"},
+                                         {"height"},
+                                         {"steps"},
+                                         {"runs"},
+                                         {"fresh-prompts", false},
+                                         {"json", false}};
+    specs.insert(specs.end(), own.begin(), own.end());
+    const Arguments args("bench", specs, argc, argv, 2);
+    if (args.flag("tokenizer-only"))
         return benchTokenizer(args);
-    throw UsageError("'bench' needs --tokenizer (generation benchmarks come with the engine)");
+    return benchGeneration(args);
 }
 
 } // namespace zimage::cli

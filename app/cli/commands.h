@@ -8,6 +8,7 @@ int runInspect(int argc, char** argv);
 int runTokenize(int argc, char** argv);
 int runSigmas(int argc, char** argv);
 int runBench(int argc, char** argv);
+int runGenerate(int argc, char** argv);
 
 // Exit codes shared by all commands.
 inline constexpr int kExitOk = 0;

@@ -18,16 +18,27 @@ namespace {
 constexpr std::string_view kUsage = R"(Usage: zimage-cli COMMAND [OPTIONS]
 
 Commands:
-  inspect PATH [--json]            List the tensors of a .safetensors file, a sharded index or a model folder
-                                   (dtypes, shapes, parameter counts, detected layout, diffusers names).
+  generate --model PATH --prompt P [--prompt P2 ...] [--negative-prompt N] [--seed S] [--steps N]
+           [--width W] [--height H] [--guidance G] [--cfg-normalization C] [--cfg-truncation T]
+           [--max-sequence-length L] [--sigmas S1,S2,...] [--noise cpu|cuda] [--device auto|cpu|cuda]
+           [--precision auto|fp32|bf16|fp16] [--output DIR] [--save-latents FILE] [--json]
+           [--dit F] [--text-encoder F] [--vae F] [--tokenizer DIR]
+      Generate one PNG per prompt (image i uses seed + i) with its parameters embedded. Defaults: a random
+      seed, 8 steps, 1024x1024, guidance 0, CPU noise (ComfyUI-compatible seeds), output to the current folder.
+  bench [--model PATH | --random-weights] [--width W] [--height H] [--steps N] [--runs R]
+        [--precision P] [--fresh-prompts] [--json]
+      Time warm generations; --random-weights builds the full-size model with random weights (no download).
+  bench --tokenizer-only --model DIR   Time tokenizer loading and a 512+ token prompt.
+  inspect PATH [--json]
+      List a .safetensors file, a sharded index or a model folder: tensors, dtypes, shapes, parameter counts,
+      detected layout and the diffusers names.
   tokenize --model DIR (--text S | --file F) [--chat] [--max-length N]
-                                   Print the token ids of a text as {"ids":[...]}. --chat wraps it in the Qwen3
-                                   chat template as Z-Image does; --max-length truncates (default 512 with --chat).
-  sigmas --steps N [--shift S]     Print the flow-matching schedule (sigmas and timesteps) as JSON.
-  bench --tokenizer --model DIR [--json]
-                                   Measure tokenizer load and encode times.
+      Print {"ids":[...]}. --chat wraps the text in the Qwen3 chat template as Z-Image does and truncates to
+      --max-length (default 512).
+  sigmas --steps N [--shift S]
+      Print the flow-matching schedule (sigmas and timesteps) as JSON.
 
-Options for every command: --help, --verbose (debug logging to stderr).
+Every command: --help, --verbose (debug logging to stderr). zimage-cli --version.
 Exit codes: 0 ok, 2 invalid input, 3 bad or missing model files, 4 out of memory, 130 cancelled.
 )";
 
@@ -55,6 +66,8 @@ int dispatch(std::string_view command, int argc, char** argv) {
         return runTokenize(argc, argv);
     if (command == "sigmas")
         return runSigmas(argc, argv);
+    if (command == "generate")
+        return runGenerate(argc, argv);
     if (command == "bench")
         return runBench(argc, argv);
     throw UsageError("unknown command '" + std::string(command) + "'; run 'zimage-cli --help'");

@@ -35,6 +35,8 @@ class Observer {
 public:
     virtual ~Observer() = default;
     virtual void onStage(Stage stage) {}
+    // The initial noise, before the first step (for --save-latents and reproducibility checks).
+    virtual void onNoise(const LatentAccess& noise) {}
     virtual void onStep(const StepProgress& progress) {}
 };
 

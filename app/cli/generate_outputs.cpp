@@ -1,0 +1,138 @@
+#include "generate_outputs.h"
+
+#include "arguments.h"
+#include "io/safetensors_writer.h"
+#include "output/generation_metadata.h"
+#include "output/png_file.h"
+
+#include <chrono>
+#include <cstring>
+#include <ctime>
+#include <fstream>
+
+namespace zimage::cli {
+namespace {
+
+std::span<const std::byte> asBytes(const std::vector<float>& values) {
+    return std::as_bytes(std::span<const float>(values));
+}
+
+// zimage-20261121-153012-<seed>.png, with -2, -3 ... appended if taken.
+std::filesystem::path freshName(const std::filesystem::path& folder, std::uint64_t seed) {
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char stamp[32];
+    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
+    const std::string base = std::string("zimage-") + stamp + "-" + std::to_string(seed);
+    auto path = folder / (base + ".png");
+    for (int i = 2; std::filesystem::exists(path); ++i)
+        path = folder / (base + "-" + std::to_string(i) + ".png");
+    return path;
+}
+
+} // namespace
+
+OutputWriter::OutputWriter(std::filesystem::path outputFolder, std::filesystem::path latentsFile)
+    : m_folder(std::move(outputFolder))
+    , m_latentsFile(std::move(latentsFile)) {}
+
+void OutputWriter::checkWritable() const {
+    std::error_code error;
+    std::filesystem::create_directories(m_folder, error);
+    const auto probe = m_folder / ".zimage-write-test";
+    std::ofstream(probe).put('x');
+    if (!std::filesystem::exists(probe))
+        throw UsageError("cannot write to the output folder '" + m_folder.string() +
+                         "': choose a folder you can write to with --output");
+    std::filesystem::remove(probe, error);
+}
+
+void OutputWriter::onNoise(const LatentAccess& noise) {
+    if (m_latentsFile.empty())
+        return;
+    m_shape = noise.shape();
+    m_noise = noise.copyLatents();
+}
+
+void OutputWriter::onStep(const StepProgress& progress) {
+    if (m_latentsFile.empty())
+        return;
+    const auto latents = progress.latents->copyLatents();
+    m_stepLatents.insert(m_stepLatents.end(), latents.begin(), latents.end());
+    m_steps = progress.step;
+}
+
+std::vector<std::filesystem::path> OutputWriter::write(const GenerationResult& result,
+                                                       const std::string& modelName) const {
+    std::vector<std::filesystem::path> files;
+    for (std::size_t i = 0; i < result.images.size(); ++i) {
+        const auto& image = result.images[i];
+        output::PngImage png{image.width, image.height, image.rgb, {}};
+        png.texts.push_back(
+            {std::string(output::kParametersKey), output::a1111Parameters(result.request, i, modelName)});
+        png.texts.push_back({std::string(output::kRequestJsonKey),
+                             output::imageMetadata(result.request, i, modelName, ZIMAGE_VERSION).dump()});
+        const auto path = freshName(m_folder, image.seed);
+        output::writePng(path, png);
+        files.push_back(path);
+    }
+    if (!m_latentsFile.empty())
+        writeLatents(result);
+    return files;
+}
+
+void OutputWriter::writeLatents(const GenerationResult& result) const {
+    std::vector<float> image;
+    for (const auto& generated : result.images)
+        image.insert(image.end(), generated.pixels.begin(), generated.pixels.end());
+    const auto latentSize = m_noise.size();
+    const std::vector<float> finalLatents(m_stepLatents.end() - static_cast<std::ptrdiff_t>(latentSize),
+                                          m_stepLatents.end());
+    std::vector<std::int64_t> stepShape = {m_steps};
+    stepShape.insert(stepShape.end(), m_shape.begin(), m_shape.end());
+    const std::int64_t batch = static_cast<std::int64_t>(result.images.size());
+    const std::vector<std::int64_t> imageShape = {batch, 3, result.request.height, result.request.width};
+    io::writeSafetensors(m_latentsFile, {{"noise", io::DType::F32, m_shape, asBytes(m_noise)},
+                                         {"step_latents", io::DType::F32, stepShape, asBytes(m_stepLatents)},
+                                         {"final_latents", io::DType::F32, m_shape, asBytes(finalLatents)},
+                                         {"image", io::DType::F32, imageShape, asBytes(image)}});
+}
+
+nlohmann::json timingsJson(const Timings& timings) {
+    return {{"text_encoder_ms", timings.textEncoderMs},
+            {"dit_step_ms", timings.stepMs},
+            {"denoise_ms", timings.denoiseMs},
+            {"vae_decode_ms", timings.vaeDecodeMs},
+            {"total_ms", timings.totalMs}};
+}
+
+nlohmann::json memoryJson(const MemoryReport& memory) {
+    constexpr double kMiB = 1024.0 * 1024.0;
+    nlohmann::json out = {{"host_rss_mb", memory.hostRssBytes / kMiB},
+                          {"host_peak_rss_mb", memory.peakHostRssBytes / kMiB}};
+    if (memory.deviceAvailable) {
+        out["device_total_mb"] = memory.deviceTotalBytes / kMiB;
+        out["device_free_mb"] = memory.deviceFreeBytes / kMiB;
+        out["peak_allocated_mb"] = memory.peakAllocatedBytes / kMiB;
+        out["peak_reserved_mb"] = memory.peakReservedBytes / kMiB;
+    }
+    return out;
+}
+
+nlohmann::json summaryJson(const GenerationResult& result, const std::vector<std::filesystem::path>& files) {
+    nlohmann::json images = nlohmann::json::array();
+    for (std::size_t i = 0; i < result.images.size(); ++i)
+        images.push_back({{"file", i < files.size() ? files[i].string() : ""},
+                          {"seed", result.images[i].seed},
+                          {"prompt", result.images[i].prompt}});
+    return {{"images", images},
+            {"device", result.deviceName},
+            {"precision", precisionName(result.request.precision)},
+            {"text_embeddings_cached", result.textEmbeddingsCached},
+            {"timings", timingsJson(result.timings)},
+            {"memory", memoryJson(result.memory)},
+            {"warnings", result.warnings}};
+}
+
+} // namespace zimage::cli

@@ -1,0 +1,108 @@
+#include "model_factory.h"
+
+#include "engine_boundary.h"
+#include "io/model_config.h"
+#include "io/tensor_loader.h"
+#include "nn/layers.h"
+
+#include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <cctype>
+
+namespace zimage {
+namespace {
+
+struct Networks {
+    models::Qwen3TextEncoder textEncoder{nullptr};
+    models::ZImageTransformer transformer{nullptr};
+    models::AutoencoderKL vae{nullptr};
+};
+
+Networks buildNetworks(const io::TextEncoderConfig& textConfig, const io::TransformerConfig& transformerConfig,
+                       const io::VaeConfig& vaeConfig, const runtime::Placement& placement) {
+    const auto options = torch::TensorOptions().dtype(placement.dtype).device(placement.device);
+    Networks networks;
+    networks.textEncoder = models::Qwen3TextEncoder(textConfig, /*fullDepth=*/false, options);
+    networks.transformer = models::ZImageTransformer(transformerConfig, options);
+    networks.vae = models::AutoencoderKL(vaeConfig, /*withEncoder=*/false, options);
+    for (torch::nn::Module* module : {static_cast<torch::nn::Module*>(networks.textEncoder.get()),
+                                      static_cast<torch::nn::Module*>(networks.transformer.get()),
+                                      static_cast<torch::nn::Module*>(networks.vae.get())})
+        module->eval();
+    return networks;
+}
+
+LoadedModels assemble(Networks networks, text::Tokenizer tokenizer, const io::TransformerConfig& transformerConfig,
+                      const io::VaeConfig& vaeConfig, const io::SchedulerConfig& schedulerConfig,
+                      const runtime::Placement& placement, const EngineOptions& options, std::string modelName) {
+    LoadedModels models;
+    models.prompts.emplace(std::move(tokenizer), networks.textEncoder);
+    models.transformer = networks.transformer;
+    models.vae = networks.vae;
+    models.transformerConfig = transformerConfig;
+    models.vaeConfig = vaeConfig;
+    models.schedulerConfig = schedulerConfig;
+    models.placement = placement;
+    models.cudaDevice = options.cudaDevice;
+    models.modelName = std::move(modelName);
+    return models;
+}
+
+// "Z-Image-Turbo" from ".../models--Tongyi-MAI--Z-Image-Turbo/snapshots/<rev>", else the folder's own name.
+std::string modelNameFor(const ModelSource& source) {
+    for (auto path = source.root; !path.empty() && path != path.parent_path(); path = path.parent_path()) {
+        const auto name = path.filename().string();
+        if (name.rfind("models--", 0) == 0)
+            return name.substr(name.rfind("--") + 2);
+    }
+    if (source.layout == ModelLayout::ComfySplit)
+        return source.transformer.stem().string();
+    return source.root.filename().string();
+}
+
+} // namespace
+
+bool isOutOfMemoryMessage(const std::string& message) {
+    std::string lower = message;
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    return lower.find("out of memory") != std::string::npos || lower.find("can't allocate") != std::string::npos;
+}
+
+LoadedModels loadModels(const io::ModelFiles& files, const ModelSource& source, const EngineOptions& options) {
+    const auto placement = runtime::resolvePlacement(options.device, options.precision, options.cudaDevice);
+    auto tokenizer = text::Tokenizer::fromFolder(source.tokenizer);
+    auto networks = buildNetworks(files.textEncoderConfig, files.transformerConfig, files.vaeConfig, placement);
+    // The VAE runs in the compute dtype like the reference pipeline loaded with torch_dtype; its weights are small.
+    io::loadModuleWeights(*networks.textEncoder, files.textEncoder, placement.dtype, placement.device);
+    io::loadModuleWeights(*networks.transformer, files.transformer, placement.dtype, placement.device);
+    io::loadModuleWeights(*networks.vae, files.vae, placement.dtype, placement.device);
+    return assemble(std::move(networks), std::move(tokenizer), files.transformerConfig, files.vaeConfig,
+                    files.schedulerConfig, placement, options, modelNameFor(source));
+}
+
+LoadedModels buildRandomModels(const std::filesystem::path& manifest, const std::filesystem::path& tokenizerFolder,
+                               const EngineOptions& options) {
+    const auto json = io::readJsonFile(manifest);
+    if (!json.contains("configs"))
+        throw io::IoError(manifest, "has no \"configs\" object (is it real_model_manifest.json?)");
+    const auto& configs = json["configs"];
+    const auto textConfig = io::TextEncoderConfig::fromJson(configs.at("text_encoder"));
+    const auto transformerConfig = io::TransformerConfig::fromJson(configs.at("transformer"));
+    const auto vaeConfig = io::VaeConfig::fromJson(configs.at("vae"));
+    const auto schedulerConfig = io::SchedulerConfig::fromJson(configs.at("scheduler"));
+    const auto placement = runtime::resolvePlacement(options.device, options.precision, options.cudaDevice);
+    auto tokenizer = text::Tokenizer::fromFolder(tokenizerFolder);
+    auto networks = buildNetworks(textConfig, transformerConfig, vaeConfig, placement);
+    std::uint64_t seed = 1;
+    for (torch::nn::Module* module : {static_cast<torch::nn::Module*>(networks.textEncoder.get()),
+                                      static_cast<torch::nn::Module*>(networks.transformer.get()),
+                                      static_cast<torch::nn::Module*>(networks.vae.get())})
+        nn::randomizeParameters(*module, 0.02, seed++);
+    return assemble(std::move(networks), std::move(tokenizer), transformerConfig, vaeConfig, schedulerConfig, placement,
+                    options, "Z-Image-Turbo (random weights)");
+}
+
+} // namespace zimage
