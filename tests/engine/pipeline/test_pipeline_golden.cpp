@@ -3,6 +3,7 @@
 // through Engine::generate on the CPU in float32 with the case's seeds. Expected: golden/case_*.safetensors from the
 // diffusers ZImagePipeline; tolerances from the fixture README (1e-4 on latents, 2e-3 on the image).
 
+#include "../io/model_test_support.h"
 #include "golden_cases.h"
 #include "test_harness.h"
 
@@ -123,4 +124,19 @@ TEST_CASE(cancelStopsBetweenStepsAndEngineStaysUsable) {
     cancel.reset();
     Observer quiet;
     CHECK_EQ(engine->generate(request, quiet, cancel).images.size(), 1u);
+}
+
+TEST_CASE(comfyFilesGiveTheSameImages) {
+    // The same weights in ComfyUI's layout (fused qkv, LDM VAE names, one text-encoder file) must reproduce the
+    // golden turbo case exactly as the diffusers folder does.
+    const auto install = test::tempDir("pipeline_comfy");
+    test::makeComfyInstall(install, /*bundledTokenizer=*/false);
+    ModelOverrides overrides;
+    overrides.tokenizer = test::fixtureDir() / "model" / "tokenizer";
+    EngineOptions options;
+    options.device = DeviceChoice::Cpu;
+    options.precision = Precision::Fp32;
+    auto engine = Engine::open(locateModel(install, overrides), options);
+    const auto cases = test::loadGoldenCases();
+    checkCase(*engine, cases.front());
 }
