@@ -3,6 +3,7 @@
 #include "io/expected_tensors.h"
 #include "io/io_error.h"
 #include "io/model_files.h"
+#include "io/model_source_parts.h"
 #include "io/name_mapping.h"
 
 #include <zimage/errors.h>
@@ -200,7 +201,7 @@ json inspectModel(const fs::path& path, const ModelSource& source) {
                 {"path", path.string()},
                 {"layout", layoutName(source.layout)},
                 {"root", source.root.string()},
-                {"tokenizer", source.tokenizer.string()}};
+                {"tokenizer", source.tokenizer.empty() ? json() : json(source.tokenizer.string())}};
     out["scheduler_file"] = source.schedulerConfig.empty() ? json() : json(source.schedulerConfig.string());
     try {
         out["scheduler"] = configJson(source.schedulerConfig.empty() ? SchedulerConfig{}
@@ -260,7 +261,7 @@ nlohmann::json inspectPath(const std::filesystem::path& path) {
             return inspectCheckpoint(path);
         }
         try {
-            return inspectModel(path, locateModel(path));
+            return inspectModel(path, detail::locateModelWeights(path));
         } catch (const EngineError& notAModel) {
             return inspectFolder(path, notAModel);
         }

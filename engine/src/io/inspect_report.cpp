@@ -146,7 +146,10 @@ void appendCheckpoint(std::string& out, const json& report) {
 
 void appendModel(std::string& out, const json& report) {
     out += valueText(report["layout"]) + " model in " + valueText(report["root"]) + "\n";
-    out += "  tokenizer: " + valueText(report["tokenizer"]) + "\n";
+    out += "  tokenizer: " +
+           (report["tokenizer"].is_string() ? report["tokenizer"].get<std::string>()
+                                            : std::string("none found (generating needs --tokenizer)")) +
+           "\n";
     out += "  scheduler: " + keyValues(report["scheduler"], " ");
     out += report["scheduler_file"].is_string() ? " (" + report["scheduler_file"].get<std::string>() + ")\n"
                                                 : " (defaults)\n";

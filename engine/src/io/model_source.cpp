@@ -20,6 +20,7 @@ namespace {
 namespace fs = std::filesystem;
 using io::detail::isDirectory;
 using io::detail::isFile;
+using io::detail::LocateRequest;
 using io::detail::Part;
 using io::detail::PartProblem;
 
@@ -130,7 +131,7 @@ std::string readRef(const fs::path& repo) {
 
 // The snapshot to use: the one refs/main names if complete, else the newest complete one. Throws listing every
 // snapshot's gaps when none is complete.
-ModelSource locateInRepo(const fs::path& repo, const ModelOverrides& overrides) {
+ModelSource locateInRepo(const fs::path& repo, const LocateRequest& overrides) {
     std::vector<fs::path> snapshots;
     std::error_code error;
     for (const auto& entry : fs::directory_iterator(repo / "snapshots", error))
@@ -163,7 +164,7 @@ ModelSource locateInRepo(const fs::path& repo, const ModelOverrides& overrides) 
                       "to finish it.");
 }
 
-ModelSource locateInHub(const fs::path& hub, const ModelOverrides& overrides) {
+ModelSource locateInHub(const fs::path& hub, const LocateRequest& overrides) {
     const auto repos = zimageRepoFolders(hub);
     if (repos.empty())
         throw EngineError(ErrorCode::ModelFiles,
@@ -184,7 +185,7 @@ ModelSource locateInHub(const fs::path& hub, const ModelOverrides& overrides) {
 
 // --- dispatch ---
 
-ModelSource locateDiffusers(const fs::path& root, const ModelOverrides& overrides) {
+ModelSource locateDiffusers(const fs::path& root, const LocateRequest& overrides) {
     std::vector<PartProblem> problems;
     ModelSource source = diffusersSource(root, problems);
     io::detail::applyOverrides(source, overrides);
@@ -198,7 +199,7 @@ ModelSource locateDiffusers(const fs::path& root, const ModelOverrides& override
 }
 
 // A path that is one of our forms, or nullopt.
-std::optional<ModelSource> locateAt(const fs::path& path, const ModelOverrides& overrides) {
+std::optional<ModelSource> locateAt(const fs::path& path, const LocateRequest& overrides) {
     if (isFile(path))
         return io::detail::locateFromDitFile(path, overrides);
     if (isFile(path / "model_index.json"))
@@ -219,7 +220,7 @@ bool everyPartOverridden(const ModelOverrides& overrides) {
            !overrides.tokenizer.empty();
 }
 
-ModelSource searchDefaults(const ModelOverrides& overrides) {
+ModelSource searchDefaults(const LocateRequest& overrides) {
     std::string looked;
     for (const auto& candidate : defaultModelSearchPaths()) {
         if (!fs::exists(candidate))
@@ -269,6 +270,8 @@ std::string ModelSource::describe() const {
 
 ModelSource locateModel(const std::filesystem::path& path, const ModelOverrides& overrides) {
     io::detail::checkOverridesExist(overrides);
+    LocateRequest request;
+    static_cast<ModelOverrides&>(request) = overrides;
     if (path.empty() && everyPartOverridden(overrides)) {
         ModelSource source;
         source.layout = ModelLayout::ComfySplit;
@@ -277,18 +280,8 @@ ModelSource locateModel(const std::filesystem::path& path, const ModelOverrides&
         return source;
     }
     if (path.empty())
-        return searchDefaults(overrides);
-    if (!fs::exists(path))
-        throw EngineError(ErrorCode::ModelFiles, "The model path " + path.string() + " does not exist",
-                          io::detail::downloadHint());
-    if (auto source = locateAt(path, overrides))
-        return *source;
-    throw EngineError(ErrorCode::ModelFiles,
-                      path.string() +
-                          " is not a Z-Image model folder. Looked for model_index.json (a diffusers folder), "
-                          "snapshots/ or models--Tongyi-MAI--Z-Image-Turbo (the Hugging Face cache), and "
-                          "diffusion_models/, text_encoders/, vae/ or models/ (ComfyUI).",
-                      io::detail::downloadHint());
+        return searchDefaults(request);
+    return io::detail::locateExisting(path, request);
 }
 
 std::vector<std::filesystem::path> defaultModelSearchPaths() {
@@ -312,5 +305,28 @@ std::vector<std::filesystem::path> defaultModelSearchPaths() {
             paths.push_back(home / comfy);
     return paths;
 }
+
+namespace io::detail {
+
+ModelSource locateExisting(const std::filesystem::path& path, const LocateRequest& request) {
+    if (!fs::exists(path))
+        throw EngineError(ErrorCode::ModelFiles, "The model path " + path.string() + " does not exist", downloadHint());
+    if (auto source = locateAt(path, request))
+        return *source;
+    throw EngineError(ErrorCode::ModelFiles,
+                      path.string() +
+                          " is not a Z-Image model folder. Looked for model_index.json (a diffusers folder), "
+                          "snapshots/ or models--Tongyi-MAI--Z-Image-Turbo (the Hugging Face cache), and "
+                          "diffusion_models/, text_encoders/, vae/ or models/ (ComfyUI).",
+                      downloadHint());
+}
+
+ModelSource locateModelWeights(const std::filesystem::path& path) {
+    LocateRequest request;
+    request.requireTokenizer = false;
+    return locateExisting(path, request);
+}
+
+} // namespace io::detail
 
 } // namespace zimage

@@ -199,13 +199,14 @@ void applyOverrides(ModelSource& source, const ModelOverrides& overrides) {
         source.tokenizer = isFile(overrides.tokenizer) ? overrides.tokenizer.parent_path() : overrides.tokenizer;
 }
 
-std::vector<PartProblem> unresolved(const std::vector<PartProblem>& problems, const ModelOverrides& overrides) {
+std::vector<PartProblem> unresolved(const std::vector<PartProblem>& problems, const LocateRequest& overrides) {
     std::vector<PartProblem> remaining;
     for (const auto& problem : problems) {
-        const bool overridden = (problem.part == Part::Transformer && !overrides.transformer.empty()) ||
-                                (problem.part == Part::TextEncoder && !overrides.textEncoder.empty()) ||
-                                (problem.part == Part::Vae && !overrides.vae.empty()) ||
-                                (problem.part == Part::Tokenizer && !overrides.tokenizer.empty());
+        const bool overridden =
+            (problem.part == Part::Transformer && !overrides.transformer.empty()) ||
+            (problem.part == Part::TextEncoder && !overrides.textEncoder.empty()) ||
+            (problem.part == Part::Vae && !overrides.vae.empty()) ||
+            (problem.part == Part::Tokenizer && (!overrides.tokenizer.empty() || !overrides.requireTokenizer));
         if (!overridden)
             remaining.push_back(problem);
     }
@@ -225,7 +226,7 @@ std::string downloadHint() {
            "a Hugging Face cache folder, or a ComfyUI models folder.";
 }
 
-std::optional<ModelSource> locateComfy(const std::filesystem::path& path, const ModelOverrides& overrides) {
+std::optional<ModelSource> locateComfy(const std::filesystem::path& path, const LocateRequest& overrides) {
     const auto folders = comfyFolders(path);
     if (!folders)
         return std::nullopt;
@@ -240,7 +241,7 @@ std::optional<ModelSource> locateComfy(const std::filesystem::path& path, const 
     return source;
 }
 
-ModelSource locateFromDitFile(const std::filesystem::path& file, const ModelOverrides& overrides) {
+ModelSource locateFromDitFile(const std::filesystem::path& file, const LocateRequest& overrides) {
     ModelSource source;
     source.layout = ModelLayout::ComfySplit;
     source.root = file.parent_path();

@@ -21,6 +21,12 @@ struct PartProblem {
     std::string text;
 };
 
+// What locateModel() was asked for: the overrides, and whether a missing tokenizer is an error (inspect looks at the
+// weights only).
+struct LocateRequest : ModelOverrides {
+    bool requireTokenizer = true;
+};
+
 bool isFile(const std::filesystem::path& path);      // follows symlinks; false on any error
 bool isDirectory(const std::filesystem::path& path); // likewise
 // tokenizer.json, or vocab.json + merges.txt (the form ComfyUI bundles).
@@ -31,7 +37,7 @@ void checkOverridesExist(const ModelOverrides& overrides);
 // Replaces every overridden part (and its config: a config.json beside the override, if any).
 void applyOverrides(ModelSource& source, const ModelOverrides& overrides);
 // The problems of parts that no override replaces.
-std::vector<PartProblem> unresolved(const std::vector<PartProblem>& problems, const ModelOverrides& overrides);
+std::vector<PartProblem> unresolved(const std::vector<PartProblem>& problems, const LocateRequest& request);
 // One problem per line, each line starting with "\n" + indent.
 std::string listProblems(const std::vector<PartProblem>& problems, std::string_view indent);
 
@@ -39,8 +45,13 @@ std::string downloadHint();
 
 // A ComfyUI models folder (diffusion_models/, text_encoders/, vae/) or install (models/ below it); nullopt when
 // `path` is neither. Throws EngineError(ModelFiles) listing what is missing when it is one but incomplete.
-std::optional<ModelSource> locateComfy(const std::filesystem::path& path, const ModelOverrides& overrides);
+std::optional<ModelSource> locateComfy(const std::filesystem::path& path, const LocateRequest& request);
 // --model pointing at a DiT file: the other parts come from the ComfyUI models folder around it, or overrides.
-ModelSource locateFromDitFile(const std::filesystem::path& file, const ModelOverrides& overrides);
+ModelSource locateFromDitFile(const std::filesystem::path& file, const LocateRequest& request);
+
+// locateModel() for an existing, non-empty path (model_source.cpp).
+ModelSource locateExisting(const std::filesystem::path& path, const LocateRequest& request);
+// The same without requiring a tokenizer, for inspect: ModelSource::tokenizer may then be empty.
+ModelSource locateModelWeights(const std::filesystem::path& path);
 
 } // namespace zimage::io::detail

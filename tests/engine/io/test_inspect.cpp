@@ -66,6 +66,13 @@ TEST_CASE(diffusersFolderAndComfyFilesReportTheSameDiffusersNames) {
     for (const char* part : {"transformer", "text_encoder", "vae"})
         CHECK(namesAndShapes(comfyModel["parts"][part]["tensors"]) == namesAndShapes(model["parts"][part]["tensors"]));
     CHECK_EQ(comfyModel["layout"], json("comfyui"));
+
+    // A bare models folder has no tokenizer; inspect reads the weights only and says so.
+    const auto models = zimage::test::makeComfyInstall(zimage::test::tempDir("inspectComfyModels"), false);
+    const json bare = io::inspectPath(models);
+    CHECK(bare["tokenizer"].is_null());
+    CHECK(namesAndShapes(bare["parts"]["vae"]["tensors"]) == namesAndShapes(model["parts"]["vae"]["tensors"]));
+    CHECK(io::formatInspectReport(bare).find("tokenizer: none found") != std::string::npos);
 }
 
 TEST_CASE(comfyCheckpointDetails) {
