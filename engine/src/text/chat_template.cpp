@@ -1,6 +1,7 @@
 // applyChatTemplate and tokenizePrompt (declared in tokenizer.h): the prompt side of Z-Image's text encoding.
 
 #include "text/tokenizer.h"
+#include "text/utf8.h"
 
 namespace zimage::text {
 
@@ -18,6 +19,9 @@ std::string applyChatTemplate(std::string_view prompt, bool enableThinking) {
 }
 
 PromptTokens tokenizePrompt(const Tokenizer& tokenizer, std::string_view prompt, bool chat, std::size_t maxLength) {
+    // Checked here so that an error's byte offset points into the prompt, not into the templated text.
+    if (const auto problem = findInvalidUtf8(prompt))
+        throw TokenizerError(describe(*problem));
     PromptTokens result;
     if (chat) {
         for (const char* token : {"<|im_start|>", "<|im_end|>"})

@@ -58,7 +58,7 @@ Tokenizer Tokenizer::fromFolder(const std::filesystem::path& folder) {
 
 std::vector<std::int32_t> Tokenizer::encode(std::string_view utf8) const {
     if (const auto problem = findInvalidUtf8(utf8))
-        throw TokenizerError("invalid UTF-8 at byte offset " + std::to_string(problem->offset) + ": " + problem->what);
+        throw TokenizerError(describe(*problem));
     std::vector<std::int32_t> ids;
     ids.reserve(utf8.size() / 3 + 4);
     std::size_t pos = 0;

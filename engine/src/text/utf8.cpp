@@ -79,6 +79,10 @@ std::optional<Utf8Problem> findInvalidUtf8(std::string_view bytes) {
     return std::nullopt;
 }
 
+std::string describe(const Utf8Problem& problem) {
+    return "invalid UTF-8 at byte offset " + std::to_string(problem.offset) + ": " + problem.what;
+}
+
 void appendUtf8(std::string& out, char32_t cp) {
     if (cp < 0x80) {
         out += static_cast<char>(cp);

@@ -19,6 +19,8 @@ struct Utf8Problem {
 // The first problem in `bytes`, or nothing when it is well-formed UTF-8 (RFC 3629: no overlong forms, no
 // surrogates, nothing above U+10FFFF). NUL bytes are valid characters.
 std::optional<Utf8Problem> findInvalidUtf8(std::string_view bytes);
+// "invalid UTF-8 at byte offset 12: UTF-16 surrogate", the message of the encoder's TokenizerError.
+std::string describe(const Utf8Problem& problem);
 
 // Decodes the code point starting at `pos` of valid UTF-8 and advances `pos` past it.
 inline char32_t decodeValidUtf8(std::string_view text, std::size_t& pos) {
