@@ -291,5 +291,6 @@ TEST_CASE(fixtureFilesHoldTheExpectedTensors) {
     const auto diffusersVae = SafetensorsFile::open(root / "model" / "vae" / "diffusion_pytorch_model.safetensors");
     CHECK_EQ(diffusersVae->tensors().size(), 240u);
     CHECK(diffusersVae->at("decoder.conv_in.weight").shape == (std::vector<std::int64_t>{64, 16, 3, 3}));
-    CHECK_EQ(SafetensorsFile::open(root / "golden" / "text_encoder.safetensors")->at("input_ids").dtype, DType::I64);
+    const auto textEncoder = SafetensorsFile::open(root / "golden" / "text_encoder.safetensors");
+    CHECK_EQ(textEncoder->at("input_ids").dtype, DType::I64);
 }
