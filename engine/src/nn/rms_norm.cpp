@@ -12,8 +12,8 @@ torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, doubl
     return weight * normalised;
 }
 
-RMSNormImpl::RMSNormImpl(std::int64_t dim, double eps)
-    : weight(register_parameter("weight", torch::ones({dim})))
+RMSNormImpl::RMSNormImpl(std::int64_t dim, double eps, const torch::TensorOptions& options)
+    : weight(register_parameter("weight", torch::ones({dim}, options), /*requires_grad=*/false))
     , eps(eps) {}
 
 torch::Tensor RMSNormImpl::forward(const torch::Tensor& x) {

@@ -14,9 +14,10 @@ namespace zimage::nn {
 // weight * (x.float() * rsqrt(mean(x.float()^2, -1) + eps)).to(x.dtype).
 torch::Tensor rmsNorm(const torch::Tensor& x, const torch::Tensor& weight, double eps);
 
-// A learned RMSNorm over the last dimension; the parameter is registered as "weight" (checkpoint name), ones at init.
+// A learned RMSNorm over the last dimension; the parameter is registered as "weight" (checkpoint name), ones at init,
+// created with `options` (dtype and device; float32 on the CPU by default) and without requires_grad, like nn::Linear.
 struct RMSNormImpl : torch::nn::Module {
-    RMSNormImpl(std::int64_t dim, double eps);
+    RMSNormImpl(std::int64_t dim, double eps, const torch::TensorOptions& options = {});
 
     // x: [..., dim] -> [..., dim]
     torch::Tensor forward(const torch::Tensor& x);
