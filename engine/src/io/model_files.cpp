@@ -6,6 +6,8 @@
 
 #include <zimage/errors.h>
 
+#include <spdlog/spdlog.h>
+
 namespace zimage::io {
 namespace {
 
@@ -27,6 +29,14 @@ std::string partHint(std::string_view part) {
                "ae.safetensors." +
                redownload;
     return redownload.substr(1);
+}
+
+// One line per part in the log: which files, which layout, and whether the config was guessed from the shapes.
+template <typename Config>
+void logPart(std::string_view name, const std::filesystem::path& weights, const ModelPart<Config>& part) {
+    if (auto logger = spdlog::get("io"))
+        logger->info("{}: {} ({} layout, {} tensors, config {})", name, weights.string(), part.layout,
+                     part.tensors.size(), part.configInferred ? "inferred from the tensor shapes" : "from config.json");
 }
 
 // Runs one step of opening a part; an IoError becomes the EngineError the API lets out.
@@ -98,16 +108,19 @@ ModelFiles openModelFiles(const ModelSource& source) {
     ModelFiles files;
     auto transformer = forPart("transformer", [&] {
         auto part = readTransformerPart(source.transformer, source.transformerConfig);
+        logPart("transformer", source.transformer, part);
         checkTensors(part.tensors, expectedTransformerTensors(part.config), "transformer");
         return part;
     });
     auto textEncoder = forPart("text encoder", [&] {
         auto part = readTextEncoderPart(source.textEncoder, source.textEncoderConfig);
+        logPart("text encoder", source.textEncoder, part);
         checkTensors(part.tensors, expectedTextEncoderTensors(part.config), "text encoder");
         return part;
     });
     auto vae = forPart("vae", [&] {
         auto part = readVaePart(source.vae, source.vaeConfig);
+        logPart("vae", source.vae, part);
         checkTensors(part.tensors, expectedVaeTensors(part.config), "vae");
         return part;
     });

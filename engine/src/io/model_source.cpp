@@ -8,6 +8,7 @@
 #include <zimage/model_source.h>
 
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -153,8 +154,12 @@ ModelSource locateInRepo(const fs::path& repo, const LocateRequest& overrides) {
         source.root = snapshot;
         io::detail::applyOverrides(source, overrides);
         const auto remaining = io::detail::unresolved(problems, overrides);
-        if (remaining.empty())
+        if (remaining.empty()) {
+            if (auto logger = spdlog::get("io"); logger && !gaps.empty())
+                logger->warn("using snapshot {} of {}; newer ones are incomplete:{}", snapshot.filename().string(),
+                             repo.string(), gaps);
             return source;
+        }
         gaps += "\n  snapshot " + snapshot.filename().string() + ":" + io::detail::listProblems(remaining, "    ");
     }
     if (snapshots.empty())
