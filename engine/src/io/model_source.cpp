@@ -156,7 +156,7 @@ ModelSource locateInRepo(const fs::path& repo, const LocateRequest& overrides) {
         const auto remaining = io::detail::unresolved(problems, overrides);
         if (remaining.empty()) {
             if (auto logger = spdlog::get("io"); logger && !gaps.empty())
-                logger->warn("using snapshot {} of {}; newer ones are incomplete:{}", snapshot.filename().string(),
+                logger->warn("using snapshot {} of {}; the others are incomplete:{}", snapshot.filename().string(),
                              repo.string(), gaps);
             return source;
         }

@@ -133,6 +133,20 @@ TEST_CASE(hubCacheEnvironmentVariables) {
     CHECK(std::find(paths.begin(), paths.end(), fs::path("/home/someone/ComfyUI")) != paths.end());
 }
 
+TEST_CASE(nothingFoundSaysWhereItLooked) {
+    const auto home = zimage::test::tempDir("emptyHome");
+    fs::create_directories(home / "hf" / "hub");
+    const ScopedEnv hubCache("HF_HUB_CACHE", "");
+    const ScopedEnv hfHome("HF_HOME", (home / "hf").string());
+    const ScopedEnv homeDir("HOME", home.string());
+    const auto error = engineErrorOf([] { locateModel({}); });
+    const std::string message = error.what();
+    CHECK(message.find("No Z-Image-Turbo model found. Looked in:") != std::string::npos);
+    CHECK(message.find((home / "hf" / "hub").string()) != std::string::npos);
+    CHECK(message.find((home / "ComfyUI").string()) != std::string::npos);
+    CHECK(error.hint().find("huggingface-cli download Tongyi-MAI/Z-Image-Turbo") != std::string::npos);
+}
+
 TEST_CASE(comfyInstallWithBundledTokenizer) {
     const auto install = zimage::test::tempDir("comfyInstall") / "ComfyUI";
     const auto models = zimage::test::makeComfyInstall(install, true);
