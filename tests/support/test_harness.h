@@ -33,7 +33,7 @@ std::filesystem::path tempDir(std::string_view name);
 
 template <typename T>
 std::string describe(const T& value) {
-    if constexpr (requires(std::ostream& os) { os << value; }) {
+    if constexpr (requires(std::ostream & os) { os << value; }) {
         std::ostringstream out;
         out << value;
         return out.str();
@@ -47,59 +47,60 @@ std::string describe(const T& value) {
 #define ZT_CONCAT_INNER(a, b) a##b
 #define ZT_CONCAT(a, b) ZT_CONCAT_INNER(a, b)
 
-#define TEST_CASE(name)                                                                                               \
-    static void name();                                                                                               \
-    [[maybe_unused]] static const bool ZT_CONCAT(name, _registered) = ::zimage::test::registerTest(#name, &name);    \
+#define TEST_CASE(name)                                                                                                \
+    static void name();                                                                                                \
+    [[maybe_unused]] static const bool ZT_CONCAT(name, _registered) = ::zimage::test::registerTest(#name, &name);      \
     static void name()
 
-#define ZT_FAIL(message, stop)                                                                                        \
-    do {                                                                                                              \
-        ::zimage::test::recordFailure(__FILE__, __LINE__, (message));                                                 \
-        if (stop)                                                                                                     \
-            throw ::zimage::test::RequireFailed{};                                                                    \
+#define ZT_FAIL(message, stop)                                                                                         \
+    do {                                                                                                               \
+        ::zimage::test::recordFailure(__FILE__, __LINE__, (message));                                                  \
+        if (stop)                                                                                                      \
+            throw ::zimage::test::RequireFailed{};                                                                     \
     } while (false)
 
-#define ZT_CHECK(cond, stop)                                                                                          \
-    do {                                                                                                              \
-        if (!(cond))                                                                                                  \
-            ZT_FAIL(std::string("expected: ") + #cond, stop);                                                         \
+#define ZT_CHECK(cond, stop)                                                                                           \
+    do {                                                                                                               \
+        if (!(cond))                                                                                                   \
+            ZT_FAIL(std::string("expected: ") + #cond, stop);                                                          \
     } while (false)
 
-#define ZT_CHECK_EQ(a, b, stop)                                                                                       \
-    do {                                                                                                              \
-        const auto& zt_a = (a);                                                                                       \
-        const auto& zt_b = (b);                                                                                       \
-        if (!(zt_a == zt_b))                                                                                          \
-            ZT_FAIL(std::string(#a " == " #b ": ") + ::zimage::test::describe(zt_a) +                                 \
-                        " != " + ::zimage::test::describe(zt_b),                                                      \
-                    stop);                                                                                            \
+#define ZT_CHECK_EQ(a, b, stop)                                                                                        \
+    do {                                                                                                               \
+        /* copies: a reference would dangle for CHECK_EQ(f().front(), x) */                                            \
+        const auto zt_a = (a);                                                                                         \
+        const auto zt_b = (b);                                                                                         \
+        if (!(zt_a == zt_b))                                                                                           \
+            ZT_FAIL(std::string(#a " == " #b ": ") + ::zimage::test::describe(zt_a) +                                  \
+                        " != " + ::zimage::test::describe(zt_b),                                                       \
+                    stop);                                                                                             \
     } while (false)
 
-#define ZT_CHECK_NEAR(a, b, tolerance, stop)                                                                          \
-    do {                                                                                                              \
-        const double zt_a = static_cast<double>(a);                                                                   \
-        const double zt_b = static_cast<double>(b);                                                                   \
-        if (!(std::fabs(zt_a - zt_b) <= (tolerance)))                                                                 \
-            ZT_FAIL(std::string(#a " ~= " #b ": ") + std::to_string(zt_a) + " vs " + std::to_string(zt_b) +           \
-                        " (tolerance " + std::to_string(tolerance) + ")",                                             \
-                    stop);                                                                                            \
+#define ZT_CHECK_NEAR(a, b, tolerance, stop)                                                                           \
+    do {                                                                                                               \
+        const double zt_a = static_cast<double>(a);                                                                    \
+        const double zt_b = static_cast<double>(b);                                                                    \
+        if (!(std::fabs(zt_a - zt_b) <= (tolerance)))                                                                  \
+            ZT_FAIL(std::string(#a " ~= " #b ": ") + std::to_string(zt_a) + " vs " + std::to_string(zt_b) +            \
+                        " (tolerance " + std::to_string(tolerance) + ")",                                              \
+                    stop);                                                                                             \
     } while (false)
 
 // Checks that `expr` throws an exception of type `type` whose what() contains `substring`.
-#define ZT_CHECK_THROWS_WITH(expr, type, substring, stop)                                                             \
-    do {                                                                                                              \
-        bool zt_thrown = false;                                                                                       \
-        try {                                                                                                         \
-            (void)(expr);                                                                                             \
-        } catch (const type& zt_error) {                                                                              \
-            zt_thrown = true;                                                                                         \
-            if (std::string(zt_error.what()).find(substring) == std::string::npos)                                    \
-                ZT_FAIL(std::string(#expr " threw \"") + zt_error.what() + "\", expected it to mention \"" +          \
-                            (substring) + "\"",                                                                       \
-                        stop);                                                                                        \
-        }                                                                                                             \
-        if (!zt_thrown)                                                                                               \
-            ZT_FAIL(std::string(#expr " did not throw ") + #type, stop);                                              \
+#define ZT_CHECK_THROWS_WITH(expr, type, substring, stop)                                                              \
+    do {                                                                                                               \
+        bool zt_thrown = false;                                                                                        \
+        try {                                                                                                          \
+            (void)(expr);                                                                                              \
+        } catch (const type& zt_error) {                                                                               \
+            zt_thrown = true;                                                                                          \
+            if (std::string(zt_error.what()).find(substring) == std::string::npos)                                     \
+                ZT_FAIL(std::string(#expr " threw \"") + zt_error.what() + "\", expected it to mention \"" +           \
+                            (substring) + "\"",                                                                        \
+                        stop);                                                                                         \
+        }                                                                                                              \
+        if (!zt_thrown)                                                                                                \
+            ZT_FAIL(std::string(#expr " did not throw ") + #type, stop);                                               \
     } while (false)
 
 #define CHECK(cond) ZT_CHECK(cond, false)
@@ -109,4 +110,7 @@ std::string describe(const T& value) {
 #define CHECK_NEAR(a, b, tolerance) ZT_CHECK_NEAR(a, b, tolerance, false)
 #define CHECK_THROWS_WITH(expr, type, substring) ZT_CHECK_THROWS_WITH(expr, type, substring, false)
 #define FAIL(message) ZT_FAIL(message, true)
-#define SKIP(reason) throw ::zimage::test::Skipped{reason}
+#define SKIP(reason)                                                                                                   \
+    throw ::zimage::test::Skipped {                                                                                    \
+        reason                                                                                                         \
+    }
