@@ -30,9 +30,9 @@ MemoryReport readMemory(int cudaDevice) {
         report.deviceFreeBytes = freeBytes;
         report.deviceTotalBytes = totalBytes;
     }
-    using c10::cuda::CUDACachingAllocator::StatType;
     const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(static_cast<c10::DeviceIndex>(cudaDevice));
-    const auto aggregate = static_cast<std::size_t>(StatType::AGGREGATE);
+    // StatType::AGGREGATE (all pools) is index 0; the enum moved namespaces between LibTorch versions.
+    constexpr std::size_t aggregate = 0;
     report.allocatedBytes = static_cast<std::uint64_t>(stats.allocated_bytes[aggregate].current);
     report.peakAllocatedBytes = static_cast<std::uint64_t>(stats.allocated_bytes[aggregate].peak);
     report.reservedBytes = static_cast<std::uint64_t>(stats.reserved_bytes[aggregate].current);
