@@ -23,7 +23,7 @@ RopeEmbedder::RopeEmbedder(std::vector<std::int64_t> axesDims, std::vector<std::
     }
 }
 
-RopeTables RopeEmbedder::operator()(const torch::Tensor& positions) const {
+torch::Tensor RopeEmbedder::operator()(const torch::Tensor& positions) const {
     // positions: [L, axes] int64
     const auto axes = static_cast<std::int64_t>(m_axesDims.size());
     if (positions.dim() != 2 || positions.size(1) != axes)
@@ -39,37 +39,20 @@ RopeTables RopeEmbedder::operator()(const torch::Tensor& positions) const {
                                         std::to_string(m_axesLens[axis]) + "): the image or caption is too long");
         angles.push_back((column.unsqueeze(1) * m_frequencies[axis].unsqueeze(0)).to(torch::kFloat32)); // [L, d/2]
     }
-    const auto all = torch::cat(angles, 1); // [L, D/2]
-    const auto sin = all.sin();
-    return RopeTables{
-        all.cos().unsqueeze(-1).expand({length, m_headDim / 2, 2}).reshape({length, m_headDim}), // [L, D]
-        torch::stack({-sin, sin}, -1).reshape({length, m_headDim}),                              // [L, D]
-    };
+    const auto all = torch::cat(angles, 1);          // [L, D/2]
+    return torch::stack({all.cos(), all.sin()}, -1); // [L, D/2, 2]
 }
 
-RopeTables batchRopeTables(const std::vector<RopeTables>& tables, const torch::Device& device) {
-    std::vector<torch::Tensor> cos, sin;
-    cos.reserve(tables.size());
-    sin.reserve(tables.size());
-    for (const auto& table : tables) {
-        cos.push_back(table.cos);
-        sin.push_back(table.sin);
-    }
-    // [B, Lmax, D] -> [B, Lmax, 1, D] (broadcast over heads)
-    return RopeTables{
-        torch::nn::utils::rnn::pad_sequence(cos, /*batch_first=*/true).unsqueeze(2).to(device),
-        torch::nn::utils::rnn::pad_sequence(sin, /*batch_first=*/true).unsqueeze(2).to(device),
-    };
+RopeTables batchRopeTables(const std::vector<torch::Tensor>& items, const torch::Device& device) {
+    // [B, Lmax, D/2, 2] float32 -> [B, Lmax, 1, D/2] complex64 (broadcast over heads)
+    const auto padded = torch::nn::utils::rnn::pad_sequence(items, /*batch_first=*/true).to(device);
+    return RopeTables{torch::view_as_complex(padded).unsqueeze(2)};
 }
 
 torch::Tensor applyRope(const torch::Tensor& x, const RopeTables& rope) {
-    // x: [B, L, H, D]; rope.cos, rope.sin: [B, L, 1, D]
-    const auto x32 = x.to(torch::kFloat32);
-    const auto halfDim = x.size(-1) / 2;
-    // (x[2j+1], x[2j]) per pair: a fresh tensor, so the products below can run in place.
-    auto rotated = x32.unflatten(-1, {halfDim, 2}).flip({-1}).flatten(-2); // [B, L, H, D]
-    rotated.mul_(rope.sin).addcmul_(x32, rope.cos);
-    return rotated.to(x.scalar_type());
+    // x: [B, L, H, D] -> pairs [B, L, H, D/2] complex64, times rope.rotation [B, L, 1, D/2]
+    const auto pairs = torch::view_as_complex(x.to(torch::kFloat32).contiguous().unflatten(-1, {x.size(-1) / 2, 2}));
+    return torch::view_as_real(pairs * rope.rotation).flatten(-2).to(x.scalar_type()); // [B, L, H, D]
 }
 
 } // namespace zimage::models

@@ -1,8 +1,9 @@
 #pragma once
 // The Z-Image DiT's 3-axis rotary position embedding (diffusers RopeEmbedder + apply_rotary_emb). Each token has one
 // integer position per axis; axis a owns axesDims[a] consecutive head dims, i.e. axesDims[a] / 2 complex pairs
-// (x[2j], x[2j+1]) rotated by pos_a * theta^(-2j / axesDims[a]). The reference multiplies complex numbers in float32;
-// here the same rotation is done with real tensors (LibTorch 1.13 has no usable complex kernels on every backend).
+// (x[2j], x[2j+1]) rotated by pos_a * theta^(-2j / axesDims[a]). As the reference, the rotation is a complex64
+// product in float32 (view_as_complex and complex mul exist on CPU and CUDA since LibTorch 1.6): one kernel, where a
+// real-valued pair rotation takes four.
 
 #include <torch/types.h>
 
@@ -11,11 +12,9 @@
 
 namespace zimage::models {
 
-// Per-token rotation in the layout applyRope uses. For pair j with angle a_j:
-// cos = (cos a_j, cos a_j), sin = (-sin a_j, +sin a_j), so rotate(x) = x * cos + pairSwap(x) * sin.
+// A batch's rotations, as applyRope takes them.
 struct RopeTables {
-    torch::Tensor cos; // [..., L, D] float32 (D = head dim)
-    torch::Tensor sin; // [..., L, D] float32
+    torch::Tensor rotation; // [B, L, 1, D / 2] complex64: cos + i sin of each pair's angle (D = head dim)
 };
 
 class RopeEmbedder {
@@ -24,9 +23,9 @@ public:
     // (larger positions are an error there, and here); theta: the frequency base.
     RopeEmbedder(std::vector<std::int64_t> axesDims, std::vector<std::int64_t> axesLens, double theta);
 
-    // positions: [L, axes] int64 (CPU). Returns tables [L, D] on the CPU. Throws std::invalid_argument when a
-    // position is outside its axis' range.
-    RopeTables operator()(const torch::Tensor& positions) const;
+    // positions: [L, axes] int64 (CPU). Returns [L, D / 2, 2] float32 on the CPU: (cos, sin) of each pair's angle,
+    // the axes' pairs concatenated. Throws std::invalid_argument when a position is outside its axis' range.
+    torch::Tensor operator()(const torch::Tensor& positions) const;
 
     std::int64_t headDim() const { return m_headDim; }
     const std::vector<std::int64_t>& axesLens() const { return m_axesLens; }
@@ -38,12 +37,12 @@ private:
     std::int64_t m_headDim = 0;
 };
 
-// Tables of several sequences as one batch: [B, Lmax, 1, D] on `device`, zero past each sequence's end (those rows
-// are batch padding, masked or discarded by the caller).
-RopeTables batchRopeTables(const std::vector<RopeTables>& tables, const torch::Device& device);
+// The (cos, sin) of several sequences ([L_i, D / 2, 2] each) as one batch on `device`, zero past each sequence's end
+// (those rows are batch padding, masked or discarded by the caller).
+RopeTables batchRopeTables(const std::vector<torch::Tensor>& items, const torch::Device& device);
 
-// x: [B, L, H, D] in any floating dtype; rope: [B, L, 1, D] float32. Returns [B, L, H, D] in x's dtype, rotated in
-// float32 as the reference does (its complex product runs under autocast-disabled float32).
+// x: [B, L, H, D] in any floating dtype. Returns [B, L, H, D] in x's dtype, rotated in float32 as the reference does
+// (its complex product runs with autocast disabled, and the result is cast back to x's dtype).
 torch::Tensor applyRope(const torch::Tensor& x, const RopeTables& rope);
 
 } // namespace zimage::models

@@ -84,12 +84,17 @@ struct ZImageTransformerImpl::ItemLayout {
     std::int64_t captionLength = 0; // captionTokens padded to kSequenceMultiple
 };
 
-struct ZImageTransformerImpl::SequenceBatch {
-    torch::Tensor tokens;               // [B, Lmax, dim]
-    std::vector<std::int64_t> lengths;  // per item, padding to 32 included, batch padding excluded
-    std::optional<torch::Tensor> mask;  // [B, 1, 1, Lmax] or none
-    std::vector<RopeTables> itemTables; // per item [L_i, head dim] on the CPU
-    RopeTables rope;                    // [B, Lmax, 1, head dim] on the tokens' device
+struct ZImageTransformerImpl::SequencePlan {
+    std::vector<std::int64_t> lengths; // per item, padding to 32 included, batch padding excluded
+    std::optional<torch::Tensor> mask; // [B, 1, 1, Lmax] or none
+    RopeTables rope;                   // [B, Lmax, 1, head dim / 2]
+};
+
+struct ZImageTransformerImpl::BatchPlan {
+    std::vector<ItemLayout> items;
+    SequencePlan images;   // the padded image tokens of each item
+    SequencePlan captions; // the padded caption tokens of each item
+    SequencePlan unified;  // [image ; caption] of each item
 };
 
 ZImageTimestepEmbedderImpl::ZImageTimestepEmbedderImpl(std::int64_t outSize, const torch::TensorOptions& options)
@@ -158,41 +163,65 @@ ZImageTransformerImpl::ZImageTransformerImpl(const io::TransformerConfig& config
         m_layers->push_back(ZImageTransformerBlock(config, /*modulation=*/true, options));
 }
 
-std::vector<ZImageTransformerImpl::ItemLayout>
-ZImageTransformerImpl::describeBatch(const std::vector<torch::Tensor>& latents,
-                                     const std::vector<torch::Tensor>& captions, const torch::Tensor& t) const {
-    const auto batch = static_cast<std::int64_t>(latents.size());
-    if (batch == 0 || captions.size() != latents.size())
-        throw std::invalid_argument("DiT: need one caption per latent and at least one of each");
-    if (t.dim() != 1 || t.size(0) != batch)
-        throw std::invalid_argument("DiT: t must be [B] with B = " + std::to_string(batch));
+ZImageTransformerImpl::ItemLayout ZImageTransformerImpl::describeItem(const torch::Tensor& latent,
+                                                                      const torch::Tensor& caption,
+                                                                      std::size_t index) const {
     const auto p = m_config.patchSize, pf = m_config.fPatchSize;
-    std::vector<ItemLayout> layout;
-    for (std::int64_t i = 0; i < batch; ++i) {
-        const auto& latent = latents[static_cast<std::size_t>(i)];
-        const auto& caption = captions[static_cast<std::size_t>(i)];
-        const auto item = "DiT item " + std::to_string(i) + ": ";
-        if ((latent.dim() != 3 && latent.dim() != 4) || latent.size(0) != m_config.inChannels)
-            throw std::invalid_argument(item + "latent must be [" + std::to_string(m_config.inChannels) +
-                                        ", H, W] or [C, F, H, W]");
-        ItemLayout entry;
-        entry.frameDim = latent.dim() == 4;
-        entry.frames = entry.frameDim ? latent.size(1) : 1;
-        entry.height = latent.size(-2);
-        entry.width = latent.size(-1);
-        if (entry.frames % pf != 0 || entry.height % p != 0 || entry.width % p != 0 || entry.height == 0 ||
-            entry.width == 0)
-            throw std::invalid_argument(item + "latent height and width must be positive multiples of " +
-                                        std::to_string(p));
-        if (caption.dim() != 2 || caption.size(0) < 1 || caption.size(1) != m_config.capFeatDim)
-            throw std::invalid_argument(item + "caption must be [L >= 1, " + std::to_string(m_config.capFeatDim) + "]");
-        entry.imageTokens = (entry.frames / pf) * (entry.height / p) * (entry.width / p);
-        entry.imageLength = paddedLength(entry.imageTokens);
-        entry.captionTokens = caption.size(0);
-        entry.captionLength = paddedLength(entry.captionTokens);
-        layout.push_back(entry);
+    const auto item = "DiT item " + std::to_string(index) + ": ";
+    if ((latent.dim() != 3 && latent.dim() != 4) || latent.size(0) != m_config.inChannels)
+        throw std::invalid_argument(item + "latent must be [" + std::to_string(m_config.inChannels) +
+                                    ", H, W] or [C, F, H, W]");
+    ItemLayout entry;
+    entry.frameDim = latent.dim() == 4;
+    entry.frames = entry.frameDim ? latent.size(1) : 1;
+    entry.height = latent.size(-2);
+    entry.width = latent.size(-1);
+    if (entry.frames % pf != 0 || entry.height % p != 0 || entry.width % p != 0 || entry.height == 0 ||
+        entry.width == 0)
+        throw std::invalid_argument(item + "latent height and width must be positive multiples of " +
+                                    std::to_string(p));
+    if (caption.dim() != 2 || caption.size(0) < 1 || caption.size(1) != m_config.capFeatDim)
+        throw std::invalid_argument(item + "caption must be [L >= 1, " + std::to_string(m_config.capFeatDim) + "]");
+    entry.imageTokens = (entry.frames / pf) * (entry.height / p) * (entry.width / p);
+    entry.imageLength = paddedLength(entry.imageTokens);
+    entry.captionTokens = caption.size(0);
+    entry.captionLength = paddedLength(entry.captionTokens);
+    return entry;
+}
+
+ZImageTransformerImpl::SequencePlan ZImageTransformerImpl::planSequence(const std::vector<torch::Tensor>& rotations,
+                                                                        std::vector<std::int64_t> lengths,
+                                                                        const torch::Device& device) {
+    SequencePlan plan;
+    plan.mask = batchPaddingMask(lengths, device);
+    plan.rope = batchRopeTables(rotations, device);
+    plan.lengths = std::move(lengths);
+    return plan;
+}
+
+ZImageTransformerImpl::BatchPlan ZImageTransformerImpl::planBatch(const std::vector<torch::Tensor>& latents,
+                                                                  const std::vector<torch::Tensor>& captions) const {
+    const auto batch = latents.size();
+    BatchPlan plan;
+    std::vector<torch::Tensor> imageRotations, captionRotations, unifiedRotations; // per item [L_i, D/2, 2]
+    std::vector<std::int64_t> imageLengths, captionLengths, unifiedLengths;
+    for (std::size_t i = 0; i < batch; ++i) {
+        const auto item = describeItem(latents[i], captions[i], i);
+        imageRotations.push_back(
+            m_rope(imagePositions(item.frames / m_config.fPatchSize, item.height / m_config.patchSize,
+                                  item.width / m_config.patchSize, item.imageLength, item.captionLength)));
+        captionRotations.push_back(m_rope(captionPositions(item.captionLength)));
+        unifiedRotations.push_back(torch::cat({imageRotations.back(), captionRotations.back()}, 0));
+        imageLengths.push_back(item.imageLength);
+        captionLengths.push_back(item.captionLength);
+        unifiedLengths.push_back(item.imageLength + item.captionLength);
+        plan.items.push_back(item);
     }
-    return layout;
+    const auto device = m_xEmbedder->weight.device();
+    plan.images = planSequence(imageRotations, std::move(imageLengths), device);
+    plan.captions = planSequence(captionRotations, std::move(captionLengths), device);
+    plan.unified = planSequence(unifiedRotations, std::move(unifiedLengths), device);
+    return plan;
 }
 
 torch::Tensor ZImageTransformerImpl::patchify(const torch::Tensor& latent) const {
@@ -213,126 +242,113 @@ torch::Tensor ZImageTransformerImpl::unpatchify(const torch::Tensor& tokens, con
     return item.frameDim ? latent : latent.squeeze(1);
 }
 
-ZImageTransformerImpl::SequenceBatch ZImageTransformerImpl::makeBatch(std::vector<torch::Tensor> tokens,
-                                                                      std::vector<RopeTables> tables,
-                                                                      std::vector<std::int64_t> lengths) const {
-    const auto device = tokens.front().device();
-    SequenceBatch batch;
-    batch.tokens = padBatch(tokens);
-    batch.mask = batchPaddingMask(lengths, device);
-    batch.rope = batchRopeTables(tables, device);
-    batch.itemTables = std::move(tables);
-    batch.lengths = std::move(lengths);
-    return batch;
-}
-
-ZImageTransformerImpl::SequenceBatch ZImageTransformerImpl::embedImages(const std::vector<torch::Tensor>& latents,
-                                                                        const std::vector<ItemLayout>& layout) {
+torch::Tensor ZImageTransformerImpl::embedImages(const std::vector<torch::Tensor>& latents, const BatchPlan& plan) {
     const auto& weight = m_xEmbedder->weight;
     std::vector<torch::Tensor> patches;
     std::vector<std::int64_t> tokenCounts;
     for (std::size_t i = 0; i < latents.size(); ++i) {
         const auto latent = latents[i].to(weight.device(), weight.scalar_type());
-        patches.push_back(patchify(layout[i].frameDim ? latent : latent.unsqueeze(1))); // [T_i, 64]
-        tokenCounts.push_back(layout[i].imageTokens);
+        patches.push_back(patchify(plan.items[i].frameDim ? latent : latent.unsqueeze(1))); // [T_i, 64]
+        tokenCounts.push_back(plan.items[i].imageTokens);
     }
     // One embedding matmul over all images, as the reference: [sum T_i, 64] -> [sum T_i, dim]
     const auto embedded = m_xEmbedder(torch::cat(patches, 0)).split_with_sizes(tokenCounts, 0);
-
     std::vector<torch::Tensor> tokens;
-    std::vector<RopeTables> tables;
-    std::vector<std::int64_t> lengths;
     for (std::size_t i = 0; i < latents.size(); ++i) {
-        const auto& item = layout[i];
+        const auto& item = plan.items[i];
         tokens.push_back(appendPadRows(embedded[i], m_xPadToken, item.imageLength - item.imageTokens));
-        tables.push_back(m_rope(imagePositions(item.frames / m_config.fPatchSize, item.height / m_config.patchSize,
-                                               item.width / m_config.patchSize, item.imageLength, item.captionLength)));
-        lengths.push_back(item.imageLength);
     }
-    return makeBatch(std::move(tokens), std::move(tables), std::move(lengths));
+    return padBatch(tokens); // [B, Limg, dim]
 }
 
-ZImageTransformerImpl::SequenceBatch ZImageTransformerImpl::embedCaptions(const std::vector<torch::Tensor>& captions,
-                                                                          const std::vector<ItemLayout>& layout) {
+torch::Tensor ZImageTransformerImpl::embedCaptions(const std::vector<torch::Tensor>& captions, const BatchPlan& plan) {
     const auto& weight = m_capLinear->weight;
     std::vector<torch::Tensor> features;
     std::vector<std::int64_t> tokenCounts;
     for (std::size_t i = 0; i < captions.size(); ++i) {
         features.push_back(captions[i].to(weight.device(), weight.scalar_type())); // [Lc_i, capFeatDim]
-        tokenCounts.push_back(layout[i].captionTokens);
+        tokenCounts.push_back(plan.items[i].captionTokens);
     }
     // RMSNorm then Linear, row-wise: [sum Lc_i, capFeatDim] -> [sum Lc_i, dim]
     const auto embedded = m_capLinear(m_capNorm(torch::cat(features, 0))).split_with_sizes(tokenCounts, 0);
-
     std::vector<torch::Tensor> tokens;
-    std::vector<RopeTables> tables;
-    std::vector<std::int64_t> lengths;
     for (std::size_t i = 0; i < captions.size(); ++i) {
-        const auto& item = layout[i];
+        const auto& item = plan.items[i];
         tokens.push_back(appendPadRows(embedded[i], m_capPadToken, item.captionLength - item.captionTokens));
-        tables.push_back(m_rope(captionPositions(item.captionLength)));
-        lengths.push_back(item.captionLength);
     }
-    return makeBatch(std::move(tokens), std::move(tables), std::move(lengths));
+    return padBatch(tokens); // [B, Lcap, dim]
 }
 
-ZImageTransformerImpl::SequenceBatch ZImageTransformerImpl::unify(const SequenceBatch& images,
-                                                                  const SequenceBatch& captions) const {
-    // Per item [image tokens ; caption tokens], each without its batch padding.
+torch::Tensor ZImageTransformerImpl::unify(const torch::Tensor& images, const torch::Tensor& captions,
+                                           const BatchPlan& plan) {
+    // images: [B, Limg, dim], captions: [B, Lcap, dim] -> per item [image tokens ; caption tokens] without batch
+    // padding -> [B, Lu, dim]
     std::vector<torch::Tensor> tokens;
-    std::vector<RopeTables> tables;
-    std::vector<std::int64_t> lengths;
-    for (std::size_t i = 0; i < images.lengths.size(); ++i) {
-        const auto imageLength = images.lengths[i], captionLength = captions.lengths[i];
+    for (std::size_t i = 0; i < plan.items.size(); ++i) {
         const auto index = static_cast<std::int64_t>(i);
-        tokens.push_back(torch::cat(
-            {images.tokens[index].slice(0, 0, imageLength), captions.tokens[index].slice(0, 0, captionLength)},
-            0)); // [imageLength + captionLength, dim]
-        const auto& imageTables = images.itemTables[i];
-        const auto& captionTables = captions.itemTables[i];
-        tables.push_back(RopeTables{torch::cat({imageTables.cos, captionTables.cos}, 0),
-                                    torch::cat({imageTables.sin, captionTables.sin}, 0)});
-        lengths.push_back(imageLength + captionLength);
+        tokens.push_back(torch::cat({images[index].slice(0, 0, plan.items[i].imageLength),
+                                     captions[index].slice(0, 0, plan.items[i].captionLength)},
+                                    0));
     }
-    return makeBatch(std::move(tokens), std::move(tables), std::move(lengths));
+    return padBatch(tokens);
 }
 
-torch::Tensor ZImageTransformerImpl::runBlocks(torch::nn::ModuleList& blocks, const SequenceBatch& batch,
+torch::Tensor ZImageTransformerImpl::runBlocks(torch::nn::ModuleList& blocks, torch::Tensor x, const SequencePlan& plan,
                                                const torch::Tensor& adaln) {
-    auto x = batch.tokens; // [B, L, dim]
+    // x: [B, L, dim] -> [B, L, dim]
     for (const auto& block : *blocks)
-        x = block->as<ZImageTransformerBlockImpl>()->forward(x, batch.mask, batch.rope, adaln);
+        x = block->as<ZImageTransformerBlockImpl>()->forward(x, plan.mask, plan.rope, adaln);
     return x;
+}
+
+std::shared_ptr<const ZImageTransformerImpl::BatchPlan>
+ZImageTransformerImpl::cachedPlan(const std::vector<torch::Tensor>& latents,
+                                  const std::vector<torch::Tensor>& captions) {
+    const auto device = m_xEmbedder->weight.device();
+    std::vector<std::int64_t> key{static_cast<std::int64_t>(device.type()), device.index()};
+    for (std::size_t i = 0; i < latents.size(); ++i) {
+        key.push_back(latents[i].dim());
+        key.insert(key.end(), latents[i].sizes().begin(), latents[i].sizes().end());
+        key.push_back(captions[i].dim());
+        key.insert(key.end(), captions[i].sizes().begin(), captions[i].sizes().end());
+    }
+    const std::lock_guard lock(m_planMutex);
+    if (!m_plan || key != m_planKey) {
+        m_plan = std::make_shared<const BatchPlan>(planBatch(latents, captions));
+        m_planKey = std::move(key);
+    }
+    return m_plan;
 }
 
 std::vector<torch::Tensor> ZImageTransformerImpl::forward(const std::vector<torch::Tensor>& latents,
                                                           const std::vector<torch::Tensor>& captions,
                                                           const torch::Tensor& t) {
     torch::NoGradGuard noGrad;
-    const auto layout = describeBatch(latents, captions, t);
+    const auto batch = latents.size();
+    if (batch == 0 || captions.size() != batch)
+        throw std::invalid_argument("DiT: need one caption per latent and at least one of each");
+    if (t.dim() != 1 || t.size(0) != static_cast<std::int64_t>(batch))
+        throw std::invalid_argument("DiT: t must be [B] with B = " + std::to_string(batch));
+    const auto planHolder = cachedPlan(latents, captions);
+    const auto& plan = *planHolder;
     const auto& weight = m_xEmbedder->weight;
     // [B] -> [B, 256] in the compute dtype
     const auto adaln = m_tEmbedder(t.to(weight.device(), torch::kFloat32) * m_config.tScale);
 
-    auto images = embedImages(latents, layout); // [B, Limg, dim]
-    images.tokens = runBlocks(m_noiseRefiner, images, adaln);
-    auto captionBatch = embedCaptions(captions, layout); // [B, Lcap, dim]
-    captionBatch.tokens = runBlocks(m_contextRefiner, captionBatch, {});
-    auto unified = unify(images, captionBatch); // [B, Lu, dim]
-    images = {};
-    captionBatch = {};
-    unified.tokens = runBlocks(m_layers, unified, adaln);
+    const auto images = runBlocks(m_noiseRefiner, embedImages(latents, plan), plan.images, adaln); // [B, Limg, dim]
+    const auto captionTokens = runBlocks(m_contextRefiner, embedCaptions(captions, plan), plan.captions, {});
+    const auto unified = runBlocks(m_layers, unify(images, captionTokens, plan), plan.unified, adaln); // [B, Lu, dim]
 
     // Image tokens come first in every item, so the final layer only needs the first max T_i rows.
     std::int64_t maxImageTokens = 0;
-    for (const auto& item : layout)
+    for (const auto& item : plan.items)
         maxImageTokens = std::max(maxImageTokens, item.imageTokens);
-    const auto out = m_finalLayer(unified.tokens.slice(1, 0, maxImageTokens), adaln); // [B, Tmax, 64]
+    const auto out = m_finalLayer(unified.slice(1, 0, maxImageTokens), adaln); // [B, Tmax, 64]
 
     std::vector<torch::Tensor> results;
-    for (std::size_t i = 0; i < layout.size(); ++i) {
-        const auto tokens = out[static_cast<std::int64_t>(i)].slice(0, 0, layout[i].imageTokens); // [T_i, 64]
-        results.push_back(unpatchify(tokens, layout[i]).to(latents[i].device(), latents[i].scalar_type()));
+    for (std::size_t i = 0; i < plan.items.size(); ++i) {
+        const auto tokens = out[static_cast<std::int64_t>(i)].slice(0, 0, plan.items[i].imageTokens); // [T_i, 64]
+        results.push_back(unpatchify(tokens, plan.items[i]).to(latents[i].device(), latents[i].scalar_type()));
     }
     return results;
 }

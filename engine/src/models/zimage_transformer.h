@@ -19,6 +19,8 @@
 #include <torch/types.h>
 
 #include <cstdint>
+#include <memory>
+#include <mutex>
 #include <vector>
 
 namespace zimage::models {
@@ -76,16 +78,22 @@ public:
 
 private:
     struct ItemLayout;
-    struct SequenceBatch;
+    struct SequencePlan;
+    struct BatchPlan;
 
-    std::vector<ItemLayout> describeBatch(const std::vector<torch::Tensor>& latents,
-                                          const std::vector<torch::Tensor>& captions, const torch::Tensor& t) const;
-    SequenceBatch embedImages(const std::vector<torch::Tensor>& latents, const std::vector<ItemLayout>& layout);
-    SequenceBatch embedCaptions(const std::vector<torch::Tensor>& captions, const std::vector<ItemLayout>& layout);
-    SequenceBatch makeBatch(std::vector<torch::Tensor> tokens, std::vector<RopeTables> tables,
-                            std::vector<std::int64_t> lengths) const;
-    SequenceBatch unify(const SequenceBatch& images, const SequenceBatch& captions) const;
-    static torch::Tensor runBlocks(torch::nn::ModuleList& blocks, const SequenceBatch& batch,
+    // Everything a forward needs besides activations (sizes, masks, RoPE rotations), moved to the device before any
+    // compute is queued.
+    BatchPlan planBatch(const std::vector<torch::Tensor>& latents, const std::vector<torch::Tensor>& captions) const;
+    // The plan of the last call's shapes (the sampler's steps all have the same), else a new one.
+    std::shared_ptr<const BatchPlan> cachedPlan(const std::vector<torch::Tensor>& latents,
+                                                const std::vector<torch::Tensor>& captions);
+    ItemLayout describeItem(const torch::Tensor& latent, const torch::Tensor& caption, std::size_t index) const;
+    static SequencePlan planSequence(const std::vector<torch::Tensor>& rotations, std::vector<std::int64_t> lengths,
+                                     const torch::Device& device);
+    torch::Tensor embedImages(const std::vector<torch::Tensor>& latents, const BatchPlan& plan);
+    torch::Tensor embedCaptions(const std::vector<torch::Tensor>& captions, const BatchPlan& plan);
+    static torch::Tensor unify(const torch::Tensor& images, const torch::Tensor& captions, const BatchPlan& plan);
+    static torch::Tensor runBlocks(torch::nn::ModuleList& blocks, torch::Tensor x, const SequencePlan& plan,
                                    const torch::Tensor& adaln);
     torch::Tensor patchify(const torch::Tensor& latent) const;
     torch::Tensor unpatchify(const torch::Tensor& tokens, const ItemLayout& item) const;
@@ -102,6 +110,10 @@ private:
     torch::nn::ModuleList m_contextRefiner{nullptr};
     torch::nn::ModuleList m_layers{nullptr};
     ZImageFinalLayer m_finalLayer{nullptr};
+
+    std::mutex m_planMutex;
+    std::vector<std::int64_t> m_planKey; // device and every input shape of m_plan
+    std::shared_ptr<const BatchPlan> m_plan;
 };
 TORCH_MODULE(ZImageTransformer);
 

@@ -3,6 +3,7 @@
 #include "nn/attention.h"
 
 #include <torch/torch.h>
+#include <torch/version.h>
 
 #include <algorithm>
 #include <stdexcept>
@@ -15,6 +16,17 @@ constexpr double kQkNormEps = 1e-5;
 
 nn::Linear linearNoBias(std::int64_t in, std::int64_t out, const torch::TensorOptions& options) {
     return nn::Linear(in, out, /*bias=*/false, options);
+}
+
+// nn::RMSNorm's semantics, on CUDA through at::rms_norm where LibTorch has it (>= 2.4): the fused kernel of recent
+// releases is ~10x faster than the separate float32 statistics kernels (1.4 of the 4.6 ms of a full-size block at
+// 1024x1024 in bf16), and agrees with them to float32 rounding before the single cast to bf16.
+torch::Tensor normalize(const nn::RMSNorm& norm, const torch::Tensor& x) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+    if (x.is_cuda())
+        return at::rms_norm(x, {x.size(-1)}, norm->weight, norm->eps);
+#endif
+    return nn::rmsNorm(x, norm->weight, norm->eps);
 }
 
 } // namespace
@@ -45,8 +57,8 @@ torch::Tensor ZImageAttentionImpl::forward(const torch::Tensor& x, const std::op
     auto k = m_toK(x).view({batch, length, m_heads, -1}); // [B, L, H, D]
     const auto v = m_toV(x).view({batch, length, m_heads, -1});
     if (m_normQ) {
-        q = m_normQ(q);
-        k = m_normK(k);
+        q = normalize(m_normQ, q);
+        k = normalize(m_normK, k);
     }
     q = applyRope(q, rope);
     k = applyRope(k, rope);
@@ -83,8 +95,8 @@ torch::Tensor ZImageTransformerBlockImpl::forward(const torch::Tensor& x, const 
                                                   const RopeTables& rope, const torch::Tensor& adaln) {
     // x: [B, L, dim]
     if (!modulated()) {
-        const auto attended = x + m_attentionNorm2(m_attention(m_attentionNorm1(x), mask, rope));
-        return attended + m_ffnNorm2(m_feedForward(m_ffnNorm1(attended)));
+        const auto attended = x + normalize(m_attentionNorm2, m_attention(normalize(m_attentionNorm1, x), mask, rope));
+        return attended + normalize(m_ffnNorm2, m_feedForward(normalize(m_ffnNorm1, attended)));
     }
     if (!adaln.defined())
         throw std::invalid_argument("DiT block: a modulated block needs the timestep embedding");
@@ -94,8 +106,10 @@ torch::Tensor ZImageTransformerBlockImpl::forward(const torch::Tensor& x, const 
     const auto gateMsa = modulation[1].tanh();
     const auto scaleMlp = 1.0 + modulation[2];
     const auto gateMlp = modulation[3].tanh();
-    const auto attended = x + gateMsa * m_attentionNorm2(m_attention(m_attentionNorm1(x) * scaleMsa, mask, rope));
-    return attended + gateMlp * m_ffnNorm2(m_feedForward(m_ffnNorm1(attended) * scaleMlp));
+    const auto attentionOut = m_attention(normalize(m_attentionNorm1, x) * scaleMsa, mask, rope); // [B, L, dim]
+    const auto attended = x + gateMsa * normalize(m_attentionNorm2, attentionOut);
+    const auto ffnOut = m_feedForward(normalize(m_ffnNorm1, attended) * scaleMlp); // [B, L, dim]
+    return attended + gateMlp * normalize(m_ffnNorm2, ffnOut);
 }
 
 } // namespace zimage::models

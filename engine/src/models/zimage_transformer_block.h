@@ -28,8 +28,8 @@ class ZImageAttentionImpl : public torch::nn::Module {
 public:
     ZImageAttentionImpl(std::int64_t dim, std::int64_t heads, bool qkNorm, const torch::TensorOptions& options);
 
-    // x: [B, L, dim]; mask: [B, 1, 1, L] bool, true = the key may be attended (batch padding only); rope: tables
-    // [B, L, 1, head dim]. Returns [B, L, dim].
+    // x: [B, L, dim]; mask: [B, 1, 1, L] bool, true = the key may be attended (batch padding only); rope: rotations
+    // [B, L, 1, head dim / 2]. Returns [B, L, dim].
     torch::Tensor forward(const torch::Tensor& x, const std::optional<torch::Tensor>& mask, const RopeTables& rope);
 
 private:
@@ -66,8 +66,8 @@ public:
     ZImageTransformerBlockImpl(const io::TransformerConfig& config, bool modulation,
                                const torch::TensorOptions& options);
 
-    // x: [B, L, dim]; mask: [B, 1, 1, L] or none; rope: [B, L, 1, head dim]; adaln: [B, kAdaLnEmbedDim] in x's dtype
-    // (required by modulated blocks, ignored otherwise). Returns [B, L, dim].
+    // x: [B, L, dim]; mask: [B, 1, 1, L] or none; rope: [B, L, 1, head dim / 2]; adaln: [B, kAdaLnEmbedDim] in x's
+    // dtype (required by modulated blocks, ignored otherwise). Returns [B, L, dim].
     torch::Tensor forward(const torch::Tensor& x, const std::optional<torch::Tensor>& mask, const RopeTables& rope,
                           const torch::Tensor& adaln = {});
 
