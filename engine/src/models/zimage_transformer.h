@@ -65,10 +65,12 @@ public:
     // latents: per image [C, H', W'] (or [C, 1, H', W'] as diffusers passes it), H' and W' multiples of the patch
     // size; captions: per image [Lc_i, capFeatDim], Lc_i >= 1; t: [B] the model time in [0, 1], i.e. 1 - sigma
     // (embedded as t * t_scale). Inputs may be on any device and of any floating dtype; they are moved to the
-    // module's device and dtype. Returns per image the raw model output with the latent's shape, in the latent's
-    // dtype. The reference pipeline's velocity is its negation: v = -out.
+    // module's device and dtype (t is used in float32). Returns per image the raw model output with the latent's
+    // shape, dtype and device. The reference pipeline's velocity is its negation: v = -out.
     // Images of different sizes and captions of different lengths are padded to the longest sequence of the batch;
-    // the batch padding is masked, so every item gets the result it would get alone.
+    // the batch padding is masked, so every item gets the result it would get alone. Sizes, masks and RoPE tables
+    // are cached for the last call's shapes (all steps of a generation). Runs without autograd; all parameters must
+    // be on one device.
     std::vector<torch::Tensor> forward(const std::vector<torch::Tensor>& latents,
                                        const std::vector<torch::Tensor>& captions, const torch::Tensor& t);
 
