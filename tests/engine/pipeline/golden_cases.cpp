@@ -14,8 +14,10 @@ std::vector<GoldenCase> loadGoldenCases() {
     std::ifstream in(dir / "cases.json");
     if (!in)
         throw std::runtime_error("cannot read " + (dir / "cases.json").string());
+    // Kept in a variable: a range-for over a member of a temporary would iterate a destroyed object.
+    const auto document = nlohmann::json::parse(in);
     std::vector<GoldenCase> cases;
-    for (const auto& json : nlohmann::json::parse(in)["cases"]) {
+    for (const auto& json : document.at("cases")) {
         GoldenCase goldenCase;
         goldenCase.name = json["name"].get<std::string>();
         auto& request = goldenCase.request;
@@ -38,6 +40,8 @@ std::vector<GoldenCase> loadGoldenCases() {
         goldenCase.tensors = io::SafetensorsFile::open(dir / ("case_" + goldenCase.name + ".safetensors"));
         cases.push_back(std::move(goldenCase));
     }
+    if (cases.empty())
+        throw std::runtime_error("no cases in " + (dir / "cases.json").string());
     return cases;
 }
 
