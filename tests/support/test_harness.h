@@ -103,6 +103,14 @@ std::string describe(const T& value) {
             ZT_FAIL(std::string(#expr " did not throw ") + #type, stop);                                               \
     } while (false)
 
+// Debian's LibTorch pulls in glog, whose CHECK* macros abort the process; ours replace them in test files (the torch
+// headers come first, from the precompiled header).
+#undef CHECK
+#undef REQUIRE
+#undef CHECK_EQ
+#undef REQUIRE_EQ
+#undef CHECK_NEAR
+#undef FAIL
 #define CHECK(cond) ZT_CHECK(cond, false)
 #define REQUIRE(cond) ZT_CHECK(cond, true)
 #define CHECK_EQ(a, b) ZT_CHECK_EQ(a, b, false)
