@@ -1,6 +1,8 @@
 // The Qwen3 text encoder against the reference. Expected values: the zimage-tiny fixture's goldens, produced by
 // transformers' Qwen3Model (output_hidden_states) and diffusers' ZImagePipeline (prompt_embeds = hidden_states[-2])
 // in float32 on the CPU from the BF16-stored weights of model/text_encoder/ (see fixtures/zimage-tiny/README.md).
+// The case files carry no ids for the negative prompts: those come from the project tokenizer (checked on the
+// positive prompts first).
 
 #include "io/model_config.h"
 #include "io/tensor_collection.h"
@@ -8,6 +10,7 @@
 #include "models/qwen3_text_encoder.h"
 #include "nn/rms_norm.h"
 #include "test_harness.h"
+#include "text/tokenizer.h"
 
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
@@ -90,40 +93,52 @@ Measured checkHiddenStates(torch::ScalarType dtype, const torch::Device& device,
     return measured;
 }
 
-// prompt_embeds.<i> of every pipeline case; negative_embeds.<i> only where the case file carries the negative ids.
+// The ids of a case's negative prompt: the file's `negative_input_ids.<i>` when it has them, else the project's
+// tokenizer on cases.json's negative_prompt (after checking that it reproduces the case's positive ids, so that a
+// tokenizer difference cannot pass for an encoder one).
+torch::Tensor negativeIds(const TensorCollection& file, const nlohmann::json& testCase, int index) {
+    if (file.contains("negative_input_ids." + std::to_string(index)))
+        return golden(file, "negative_input_ids." + std::to_string(index));
+    static const auto tokenizer = zimage::text::Tokenizer::fromFolder(fixtureDir() / "model" / "tokenizer");
+    const auto maxLength = testCase.at("max_sequence_length").get<std::size_t>();
+    auto idsOf = [&](const std::string& prompt) {
+        const auto tokens = zimage::text::tokenizePrompt(tokenizer, prompt, /*chat=*/true, maxLength).ids;
+        return torch::tensor(std::vector<std::int64_t>(tokens.begin(), tokens.end()), torch::kLong);
+    };
+    const auto positive = idsOf(testCase.at("prompts").at(index).get<std::string>());
+    REQUIRE(torch::equal(positive, golden(file, "input_ids." + std::to_string(index))));
+    return idsOf(testCase.at("negative_prompt").get<std::string>());
+}
+
+// prompt_embeds.<i> and negative_embeds.<i> of every pipeline case.
 Measured checkPipelineCases(torch::ScalarType dtype, const torch::Device& device, double tolerance) {
     auto encoder = loadEncoder(/*fullDepth=*/false, dtype, device);
     std::ifstream casesFile(fixtureDir() / "golden" / "cases.json");
     REQUIRE(casesFile.good());
     const auto cases = nlohmann::json::parse(casesFile);
     Measured measured;
+    auto check = [&](const std::string& label, const torch::Tensor& ids, const torch::Tensor& expected) {
+        const auto out = encoder->forward(ids.unsqueeze(0)).squeeze(0); // [L] -> [L, hidden]
+        REQUIRE(out.sizes() == expected.sizes());
+        const auto error = maxAbsDiff(out, expected);
+        std::printf("  %s (L=%lld): max abs error %.3g\n", label.c_str(), static_cast<long long>(ids.size(0)), error);
+        CHECK_NEAR(error, 0.0, tolerance);
+        measured.maxError = std::max(measured.maxError, error);
+        ++measured.compared;
+    };
     for (const auto& testCase : cases.at("cases")) {
         const auto name = testCase.at("name").get<std::string>();
         const auto file = TensorCollection::fromFile(fixtureDir() / "golden" / ("case_" + name + ".safetensors"));
-        const std::pair<const char*, const char*> kinds[] = {{"input_ids.", "prompt_embeds."},
-                                                             {"negative_input_ids.", "negative_embeds."}};
-        for (const auto& [idsPrefix, embedsPrefix] : kinds) {
-            for (int i = 0; file.contains(embedsPrefix + std::to_string(i)); ++i) {
-                const auto idsName = idsPrefix + std::to_string(i);
-                if (!file.contains(idsName)) {
-                    std::printf("  %s: %s%d has no token ids in the file, not checked\n", name.c_str(), embedsPrefix,
-                                i);
-                    continue;
-                }
-                const auto ids = golden(file, idsName);                               // [L]
-                const auto expected = golden(file, embedsPrefix + std::to_string(i)); // [L, hidden]
-                const auto out = encoder->forward(ids.unsqueeze(0)).squeeze(0);       // [L, hidden]
-                REQUIRE(out.sizes() == expected.sizes());
-                const auto error = maxAbsDiff(out, expected);
-                std::printf("  %s: %s%d (L=%lld): max abs error %.3g\n", name.c_str(), embedsPrefix, i,
-                            static_cast<long long>(ids.size(0)), error);
-                CHECK_NEAR(error, 0.0, tolerance);
-                measured.maxError = std::max(measured.maxError, error);
-                ++measured.compared;
-            }
+        for (int i = 0; file.contains("prompt_embeds." + std::to_string(i)); ++i) {
+            const auto suffix = std::to_string(i);
+            check(name + ": prompt_embeds." + suffix, golden(file, "input_ids." + suffix),
+                  golden(file, "prompt_embeds." + suffix));
+            if (file.contains("negative_embeds." + suffix))
+                check(name + ": negative_embeds." + suffix, negativeIds(file, testCase, i),
+                      golden(file, "negative_embeds." + suffix));
         }
     }
-    CHECK(measured.compared >= 7); // 6 cases, one with two prompts
+    CHECK_EQ(measured.compared, 9); // 6 cases, one with two prompts, two with a negative prompt
     return measured;
 }
 
