@@ -15,6 +15,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -41,8 +42,15 @@ public:
     // Throws TokenizerError unless every byte has its symbol in the vocabulary (no byte-level BPE otherwise).
     void finishVocab();
     bool vocabFinished() const { return m_vocabFinished; }
-    enum class MergeResult { Added, Replaced, UnknownLeft, UnknownRight, UnknownMerged };
-    MergeResult addMerge(std::string_view left, std::string_view right);
+    enum class MergeResult { Added, UnknownLeft, UnknownRight, UnknownMerged };
+    using MergeText = std::pair<std::string_view, std::string_view>;
+    struct MergeFailure {
+        std::size_t index; // into the span given to addMerges
+        MergeResult result;
+    };
+    // Adds merges in rank order (continuing the ranks of earlier calls); a repeated pair takes its later rank. Stops
+    // at the first merge whose parts or result are not in the vocabulary.
+    std::optional<MergeFailure> addMerges(std::span<const MergeText> merges);
     // tokenizer.json "ignore_merges": a piece that is a whole vocabulary entry maps to it without merging.
     void setIgnoreMerges(bool ignore) { m_ignoreMerges = ignore; }
 
@@ -63,7 +71,6 @@ private:
     bool m_vocabFinished = false;
     bool m_ignoreMerges = false;
     std::int32_t m_mergeLines = 0;
-    std::string m_scratch; // the concatenation of a merge's parts while loading
 
     mutable std::mutex m_cacheMutex;
     mutable std::unordered_map<std::string, std::vector<std::int32_t>, StringHash, std::equal_to<>> m_cache;

@@ -32,6 +32,11 @@ public:
         }
     }
 
+    void prefetch(std::int32_t left, std::int32_t right) const {
+        if (!m_slots.empty())
+            __builtin_prefetch(&m_slots[mix(keyOf(left, right)) & (m_slots.size() - 1)]);
+    }
+
     std::size_t size() const { return m_count; }
 
 private:

@@ -73,8 +73,8 @@ bool TokenIndex::insert(std::string_view token, std::int32_t id) {
     return true;
 }
 
-std::optional<std::int32_t> TokenIndex::find(std::string_view token) const {
-    const Slot* slot = findSlot(token, hashOf(token));
+std::optional<std::int32_t> TokenIndex::find(std::string_view token, std::uint64_t hash) const {
+    const Slot* slot = findSlot(token, hash);
     if (!slot || slot->id < 0)
         return std::nullopt;
     return slot->id;

@@ -11,6 +11,7 @@
 #include <spdlog/spdlog.h>
 
 #include <chrono>
+#include <limits>
 
 namespace zimage::text {
 namespace {
@@ -57,6 +58,9 @@ Tokenizer Tokenizer::fromFolder(const std::filesystem::path& folder) {
 }
 
 std::vector<std::int32_t> Tokenizer::encode(std::string_view utf8) const {
+    // Positions inside the pre-tokenizer and BPE are 32-bit; a prompt is some kilobytes.
+    if (utf8.size() > std::size_t(std::numeric_limits<std::int32_t>::max()))
+        throw TokenizerError("a text of " + std::to_string(utf8.size()) + " bytes is too long to tokenize");
     if (const auto problem = findInvalidUtf8(utf8))
         throw TokenizerError(describe(*problem));
     std::vector<std::int32_t> ids;

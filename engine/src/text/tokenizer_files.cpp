@@ -45,7 +45,11 @@ bool splitMergeLine(std::string_view line, std::string_view& left, std::string_v
 // One merge per line, in rank order, after an optional "#version: 0.2" line.
 void loadMergesTxt(const fs::path& file, BpeModel& model) {
     const std::string text = readTokenizerFile(file);
-    model.reserveMerges(static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1);
+    std::vector<BpeModel::MergeText> merges;
+    std::vector<std::size_t> lineNumbers;
+    const auto lineCount = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    merges.reserve(lineCount);
+    lineNumbers.reserve(lineCount);
     std::size_t lineNumber = 0;
     std::size_t pos = 0;
     while (pos < text.size()) {
@@ -59,13 +63,16 @@ void loadMergesTxt(const fs::path& file, BpeModel& model) {
             line.remove_suffix(1);
         if (line.empty() || line.starts_with("#version"))
             continue;
-        const std::string where = "line " + std::to_string(lineNumber);
         std::string_view left, right;
         if (!splitMergeLine(line, left, right))
-            throwFileError(file, where + " is not \"a b\"");
-        const auto result = model.addMerge(left, right);
-        if (result != BpeModel::MergeResult::Added && result != BpeModel::MergeResult::Replaced)
-            throwMergeError(file, where, left, right, result);
+            throwFileError(file, "line " + std::to_string(lineNumber) + " is not \"a b\"");
+        merges.emplace_back(left, right);
+        lineNumbers.push_back(lineNumber);
+    }
+    model.reserveMerges(merges.size());
+    if (const auto failure = model.addMerges(merges)) {
+        const auto& [left, right] = merges[failure->index];
+        throwMergeError(file, "line " + std::to_string(lineNumbers[failure->index]), left, right, failure->result);
     }
 }
 

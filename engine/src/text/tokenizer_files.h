@@ -22,7 +22,7 @@ void loadTokenizerFolder(const std::filesystem::path& folder, BpeModel& model, s
 // Helpers of the readers. All throw TokenizerError("<file>: <problem>").
 std::string readTokenizerFile(const std::filesystem::path& file);
 [[noreturn]] void throwFileError(const std::filesystem::path& file, const std::string& problem);
-// `where` names the merge ("model.merges[12]", "line 14"); `result` is a failed BpeModel::addMerge.
+// `where` names the merge ("model.merges[12]", "line 14"); `result` says what BpeModel::addMerges missed.
 [[noreturn]] void throwMergeError(const std::filesystem::path& file, const std::string& where, std::string_view left,
                                   std::string_view right, BpeModel::MergeResult result);
 

@@ -83,7 +83,7 @@ private:
     bool scalar(const char* what);
     bool integer(std::int64_t value);
     void addMerge(std::string_view left, std::string_view right);
-    void applyPendingMerges();
+    void flushMerges();
     std::string mergeName() const { return "model.merges[" + std::to_string(m_mergeIndex) + "]"; }
 
     fs::path m_file;
@@ -96,7 +96,12 @@ private:
     std::size_t m_mergeIndex = 0;
     std::string m_pairParts[2];
     std::size_t m_pairCount = 0;
-    std::vector<std::pair<std::string, std::string>> m_pendingMerges; // merges listed before the vocabulary
+    // Merges wait here until a batch is full (BpeModel::addMerges works on batches), and all of them when the file
+    // lists them before the vocabulary. Entries are reused, so their strings keep their capacity.
+    std::vector<std::pair<std::string, std::string>> m_mergeBuffer;
+    std::size_t m_bufferedMerges = 0;
+    std::size_t m_firstBufferedMerge = 0; // index in model.merges of m_mergeBuffer[0]
+    std::vector<BpeModel::MergeText> m_mergeViews;
     AddedToken m_addedToken;
     bool m_addedHasContent = false, m_addedHasId = false;
     std::string m_normalizerType;
@@ -172,7 +177,11 @@ bool TokenizerJsonReader::pop() {
         } catch (const TokenizerError& error) {
             throwFileError(m_file, error.what());
         }
-        applyPendingMerges();
+        flushMerges();
+        break;
+    case Section::Merges:
+        if (m_model.vocabFinished())
+            flushMerges();
         break;
     case Section::MergePair:
         if (m_pairCount != 2)
@@ -266,25 +275,28 @@ bool TokenizerJsonReader::string(json::string_t& value) {
 
 // Merges are counted per entry of model.merges (a pair's two strings are one merge).
 void TokenizerJsonReader::addMerge(std::string_view left, std::string_view right) {
-    if (!m_model.vocabFinished()) {
-        m_pendingMerges.emplace_back(left, right);
-    } else {
-        const auto result = m_model.addMerge(left, right);
-        if (result != BpeModel::MergeResult::Added && result != BpeModel::MergeResult::Replaced)
-            throwMergeError(m_file, mergeName(), left, right, result);
-    }
+    constexpr std::size_t kBatch = 1024;
+    if (m_bufferedMerges == m_mergeBuffer.size())
+        m_mergeBuffer.emplace_back();
+    auto& [bufferedLeft, bufferedRight] = m_mergeBuffer[m_bufferedMerges++];
+    bufferedLeft.assign(left);
+    bufferedRight.assign(right);
     ++m_mergeIndex;
+    if (m_bufferedMerges >= kBatch && m_model.vocabFinished())
+        flushMerges();
 }
 
-void TokenizerJsonReader::applyPendingMerges() {
-    std::size_t index = 0;
-    for (const auto& [left, right] : m_pendingMerges) {
-        const auto result = m_model.addMerge(left, right);
-        if (result != BpeModel::MergeResult::Added && result != BpeModel::MergeResult::Replaced)
-            throwMergeError(m_file, "model.merges[" + std::to_string(index) + "]", left, right, result);
-        ++index;
+void TokenizerJsonReader::flushMerges() {
+    m_mergeViews.clear();
+    for (std::size_t i = 0; i < m_bufferedMerges; ++i)
+        m_mergeViews.emplace_back(m_mergeBuffer[i].first, m_mergeBuffer[i].second);
+    if (const auto failure = m_model.addMerges(m_mergeViews)) {
+        const auto& [left, right] = m_mergeViews[failure->index];
+        throwMergeError(m_file, "model.merges[" + std::to_string(m_firstBufferedMerge + failure->index) + "]", left,
+                        right, failure->result);
     }
-    m_pendingMerges.clear();
+    m_firstBufferedMerge += m_bufferedMerges;
+    m_bufferedMerges = 0;
 }
 
 void TokenizerJsonReader::finish() {

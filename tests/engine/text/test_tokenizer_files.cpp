@@ -13,6 +13,12 @@ using nlohmann::json;
 
 namespace {
 
+// The fixture's tokenizer.json as a JSON tree (8 MB: parsed once).
+const json& fixtureTokenizerJson() {
+    static const json document = readJson(fixtureTokenizerDir() / "tokenizer.json");
+    return document;
+}
+
 void writeJson(const std::filesystem::path& path, const json& value) {
     writeText(path, value.dump());
 }
@@ -79,7 +85,7 @@ std::vector<std::int32_t> idsOf(const text::Tokenizer& tokenizer, const std::vec
 // The ComfyUI-style folder: vocab.json + merges.txt + tokenizer_config.json (added_tokens_decoder), written from the
 // fixture's tokenizer.json.
 TEST_CASE(loadsVocabAndMergesForm) {
-    const auto source = readJson(fixtureTokenizerDir() / "tokenizer.json");
+    const auto& source = fixtureTokenizerJson();
     const auto dir = tempDir("slow_form");
     writeJson(dir / "vocab.json", source.at("model").at("vocab"));
     std::string merges = "#version: 0.2\n";
@@ -100,7 +106,7 @@ TEST_CASE(loadsVocabAndMergesForm) {
 // Older tokenizer.json files spell merges "a b". (nlohmann writes keys sorted, so "merges" also comes before
 // "vocab" here: the reader must not depend on the order.)
 TEST_CASE(loadsStringMerges) {
-    auto document = readJson(fixtureTokenizerDir() / "tokenizer.json");
+    auto document = fixtureTokenizerJson();
     json merges = json::array();
     for (const auto& merge : document.at("model").at("merges"))
         merges.push_back(merge[0].get<std::string>() + " " + merge[1].get<std::string>());
