@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <string>
@@ -67,6 +68,27 @@ std::map<std::string, std::vector<std::int64_t>> parameterShapes(torch::nn::Modu
         shapes[item.key()] = item.value().sizes().vec();
     return shapes;
 }
+
+// Turns TF32 off for cuDNN and cuBLAS while it lives.
+class NoTf32 {
+public:
+    NoTf32()
+        : m_cudnn(at::globalContext().allowTF32CuDNN())
+        , m_cublas(at::globalContext().allowTF32CuBLAS()) {
+        at::globalContext().setAllowTF32CuDNN(false);
+        at::globalContext().setAllowTF32CuBLAS(false);
+    }
+    ~NoTf32() {
+        at::globalContext().setAllowTF32CuDNN(m_cudnn);
+        at::globalContext().setAllowTF32CuBLAS(m_cublas);
+    }
+    NoTf32(const NoTf32&) = delete;
+    NoTf32& operator=(const NoTf32&) = delete;
+
+private:
+    bool m_cudnn;
+    bool m_cublas;
+};
 
 } // namespace
 
@@ -147,9 +169,11 @@ TEST_CASE(decoderStagesComposeToDecode) {
 
 TEST_CASE(ldmCheckpointDecodesTheSame) {
     // comfy/ae_tiny.safetensors holds the same weights in LDM names (1x1-conv attention weights); io maps them.
-    const auto config = tinyConfig();
-    AutoencoderKL vae(config);
-    const auto ldm = io::TensorCollection::fromFile(zimage::test::fixtureDir() / "comfy" / "ae_tiny.safetensors");
+    const auto ldmPath = zimage::test::fixtureDir() / "comfy" / "ae_tiny.safetensors";
+    if (!std::filesystem::exists(ldmPath))
+        SKIP("this copy of the fixture has no comfy/ folder (the GPU machine's has none)");
+    AutoencoderKL vae(tinyConfig());
+    const auto ldm = io::TensorCollection::fromFile(ldmPath);
     io::loadModuleWeights(*vae, io::toDiffusersVae(ldm), torch::kFloat32, torch::kCPU);
     const auto error = maxAbsDiff(vae->decode(golden("vae.safetensors", "z")), golden("vae.safetensors", "decoded"));
     report("decode from LDM names", error);
@@ -181,10 +205,12 @@ TEST_CASE(decodeTimeOf64x64Latents) {
     const auto z = torch::randn({1, 16, 64, 64});
     vae->decode(z.slice(2, 0, 8).slice(3, 0, 8)); // warm-up
     const auto start = std::chrono::steady_clock::now();
+    const auto cpuStart = std::clock();
     const auto decoded = vae->decode(z);
+    const double cpuSeconds = static_cast<double>(std::clock() - cpuStart) / CLOCKS_PER_SEC;
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    std::printf("  64x64-latent decode (tiny VAE, CPU float32, %d threads): %.3f s\n", torch::get_num_threads(),
-                seconds);
+    std::printf("  64x64-latent decode (tiny VAE, CPU float32, %d threads): %.3f s CPU time, %.3f s wall\n",
+                torch::get_num_threads(), cpuSeconds, seconds);
     CHECK_EQ(decoded.sizes().vec(), (std::vector<std::int64_t>{1, 3, 512, 512}));
     CHECK(decoded.isfinite().all().item<bool>());
 }
@@ -194,6 +220,9 @@ TEST_CASE(cudaMatchesDiffusers) {
         SKIP("no CUDA device");
     const torch::Device cuda(torch::kCUDA);
     {
+        // LibTorch lets cuDNN convolutions use TF32 by default (about 4e-3 off here); the float32 comparison is
+        // about the port, so it runs in true float32.
+        const NoTf32 noTf32;
         auto vae = loadTinyVae(torch::kFloat32, cuda);
         const auto decoded = vae->decode(golden("vae.safetensors", "z").to(cuda));
         const auto decodeError = maxAbsDiff(decoded, golden("vae.safetensors", "decoded"));
