@@ -4,6 +4,7 @@
 
 #include "text/normalizer.h"
 #include "text/pre_tokenizer.h"
+#include "text/tokenizer_bench.h"
 #include "text/utf8.h"
 #include "tokenizer_fixture.h"
 
@@ -247,4 +248,14 @@ TEST_CASE(truncatesPrompts) {
     CHECK_EQ(tokens.untruncatedLength, std::size_t(2));
 
     CHECK_THROWS_WITH(text::tokenizePrompt(tokenizer, "bad \xFF", true, 512), text::TokenizerError, "byte offset 4");
+}
+
+// The CLI's bench command: only plausibility here (timings depend on the machine).
+TEST_CASE(benchmarksTheTokenizer) {
+    const auto timings = text::benchmarkTokenizer(fixtureTokenizerDir(), "a lighthouse at dusk, 35mm", 3);
+    CHECK_EQ(timings.tokens, fixtureTokenizer().encode("a lighthouse at dusk, 35mm").size());
+    CHECK(timings.loadMs > 0);
+    CHECK(timings.encodeUs > 0);
+    CHECK_THROWS_WITH(text::benchmarkTokenizer(fixtureDir() / "no-such-folder", "x", 1), text::TokenizerError,
+                      "no-such-folder");
 }
