@@ -269,5 +269,5 @@ TEST_CASE(goldensOnCuda) {
     const auto error = maxAbsDiff(out[0], golden(file, "prompt_embeds.0"));
     const auto scale = golden(file, "prompt_embeds.0").abs().max().item<double>();
     std::printf("bf16 on CUDA: max abs error %.3g (golden max abs %.3g)\n", error, scale);
-    CHECK(error < 0.1 * scale + 0.05);
+    CHECK(error < 0.05 * scale);
 }
