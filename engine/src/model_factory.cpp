@@ -73,6 +73,7 @@ bool isOutOfMemoryMessage(const std::string& message) {
 
 LoadedModels loadModels(const io::ModelFiles& files, const ModelSource& source, const EngineOptions& options) {
     const auto placement = runtime::resolvePlacement(options.device, options.precision, options.cudaDevice);
+    runtime::applyMathMode(placement);
     auto tokenizer = text::Tokenizer::fromFolder(source.tokenizer);
     auto networks = buildNetworks(files.textEncoderConfig, files.transformerConfig, files.vaeConfig, placement);
     // The VAE runs in the compute dtype like the reference pipeline loaded with torch_dtype; its weights are small.
@@ -94,6 +95,7 @@ LoadedModels buildRandomModels(const std::filesystem::path& manifest, const std:
     const auto vaeConfig = io::VaeConfig::fromJson(configs.at("vae"));
     const auto schedulerConfig = io::SchedulerConfig::fromJson(configs.at("scheduler"));
     const auto placement = runtime::resolvePlacement(options.device, options.precision, options.cudaDevice);
+    runtime::applyMathMode(placement);
     auto tokenizer = text::Tokenizer::fromFolder(tokenizerFolder);
     auto networks = buildNetworks(textConfig, transformerConfig, vaeConfig, placement);
     std::uint64_t seed = 1;

@@ -2,6 +2,7 @@
 
 #include <zimage/errors.h>
 
+#include <ATen/Context.h>
 #include <torch/cuda.h>
 
 namespace zimage::runtime {
@@ -36,6 +37,15 @@ Placement resolvePlacement(DeviceChoice device, Precision precision, int cudaDev
                           "Use fp32 (or bf16) on the CPU.");
     placement.dtype = torchType(placement.precision);
     return placement;
+}
+
+void applyMathMode(const Placement& placement) {
+    if (!placement.device.is_cuda())
+        return;
+    const bool exactFloat32 = placement.precision == Precision::Fp32;
+    at::globalContext().setAllowTF32CuDNN(!exactFloat32);
+    if (exactFloat32)
+        at::globalContext().setAllowTF32CuBLAS(false);
 }
 
 } // namespace zimage::runtime

@@ -23,4 +23,8 @@ Placement resolvePlacement(DeviceChoice device, Precision precision, int cudaDev
 
 torch::ScalarType torchType(Precision precision);
 
+// Sets the process's CUDA math mode for the placement: fp32 means true float32 (TF32 off for cuDNN and cuBLAS, or
+// the fp32 VAE lands ~1e-3 off the reference); other precisions keep torch's defaults. No effect on the CPU.
+void applyMathMode(const Placement& placement);
+
 } // namespace zimage::runtime

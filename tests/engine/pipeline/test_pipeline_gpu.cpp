@@ -50,7 +50,7 @@ TEST_CASE(goldenCasesInFloat32OnCuda) {
         const double imageError = test::maxAbsDiff(pixels, test::readFloats(*goldenCase.tensors, "image"));
         std::cout << goldenCase.name << " on cuda fp32: step latents " << stepError << ", image " << imageError << "\n";
         CHECK(stepError < 1e-3);
-        CHECK(imageError < 1e-3 * 2);
+        CHECK(imageError < 1e-3);
     }
 }
 
