@@ -1,6 +1,6 @@
 #include "output/png_file.h"
 
-#include "output/atomic_file.h"
+#include "io/atomic_file.h"
 
 #include <png.h>
 
@@ -80,7 +80,16 @@ struct EncodeInput {
     png_bytep* rows = nullptr;
 };
 
-bool encode(std::FILE* file, const EncodeInput& input, std::string& error) {
+void appendBytes(png_structp png, png_bytep data, png_size_t length) {
+    auto* out = static_cast<std::vector<std::byte>*>(png_get_io_ptr(png));
+    const auto* bytes = reinterpret_cast<const std::byte*>(data);
+    out->insert(out->end(), bytes, bytes + length);
+}
+
+void flushNothing(png_structp) {}
+
+// Encodes into `out` (in memory; the file is then written atomically in one go).
+bool encode(std::vector<std::byte>* out, const EncodeInput& input, std::string& error) {
     png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &error, pngError, pngWarning);
     png_infop info = png ? png_create_info_struct(png) : nullptr;
     if (!info) {
@@ -92,7 +101,7 @@ bool encode(std::FILE* file, const EncodeInput& input, std::string& error) {
         png_destroy_write_struct(&png, &info);
         return false;
     }
-    png_init_io(png, file);
+    png_set_write_fn(png, out, appendBytes, flushNothing);
     png_set_IHDR(png, info, static_cast<png_uint_32>(input.width), static_cast<png_uint_32>(input.height), 8,
                  PNG_COLOR_TYPE_RGB, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     if (input.textCount > 0)
@@ -139,11 +148,13 @@ void writePng(const std::filesystem::path& path, const PngImage& image) {
         rows[static_cast<std::size_t>(y)] =
             const_cast<png_bytep>(image.rgb.data() + static_cast<std::size_t>(y) * image.width * 3);
     const EncodeInput input{image.width, image.height, texts.data(), static_cast<int>(texts.size()), rows.data()};
-    writeFileAtomically(path, [&](std::FILE* file) {
-        std::string error;
-        if (!encode(file, input, error))
-            throw std::runtime_error("cannot encode PNG " + path.string() + ": " + error);
-    });
+    std::vector<std::byte> encoded;
+    std::string error;
+    if (!encode(&encoded, input, error))
+        throw std::runtime_error("cannot encode PNG " + path.string() + ": " + error);
+    io::AtomicFile file(path);
+    file.write(encoded);
+    file.commit();
 }
 
 namespace {
