@@ -17,3 +17,23 @@ function(zimage_add_test)
         SKIP_RETURN_CODE 77
         TIMEOUT ${ARG_TIMEOUT})
 endfunction()
+
+# zimage_add_qt_test(NAME <name> SOURCES <files...> LIBS <targets...> LABELS <labels...>)
+# A Qt Test executable for the GUI layer (one per test file, as KeePassXC does). It runs on the offscreen platform, so
+# no display is needed, and always carries the label "ui".
+function(zimage_add_qt_test)
+    cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+    add_executable(${ARG_NAME} ${ARG_SOURCES})
+    target_link_libraries(${ARG_NAME} PRIVATE Qt6::Test zimage_qt_hygiene ${ARG_LIBS})
+    set_target_properties(${ARG_NAME} PROPERTIES AUTOMOC ON)
+    add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 300)
+    endif()
+    set(labels ui ${ARG_LABELS})
+    list(REMOVE_DUPLICATES labels)
+    set_tests_properties(${ARG_NAME} PROPERTIES
+        LABELS "${labels}"
+        ENVIRONMENT "QT_QPA_PLATFORM=offscreen"
+        TIMEOUT ${ARG_TIMEOUT})
+endfunction()
