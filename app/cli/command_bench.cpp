@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "engine_options.h"
 #include "generate_outputs.h"
+#include "runtime/memory_planner.h"
 #include "sigint_cancel.h"
 #include "text/tokenizer_bench.h"
 #include "tokenizer_location.h"
@@ -68,9 +69,15 @@ std::unique_ptr<Engine> openEngine(const Arguments& args, double& loadMs) {
     return engine;
 }
 
-nlohmann::json runJson(const GenerationResult& result) {
+constexpr double kMiB = 1024.0 * 1024.0;
+
+// One run; `after` is read once generate() returned (it cleared its memory): the allocator's baseline.
+nlohmann::json runJson(const GenerationResult& result, const MemoryStats& after) {
     return {{"timings", timingsJson(result.timings)},
             {"memory", memoryJson(result.memory)},
+            {"allocated_after_mb", static_cast<double>(after.allocatedBytes) / kMiB},
+            {"plan", runtime::planToJson(result.plan)},
+            {"attempts", result.attempts},
             {"text_embeddings_cached", result.textEmbeddingsCached},
             {"warnings", result.warnings}};
 }
@@ -91,17 +98,27 @@ int benchGeneration(const Arguments& args) {
     Observer quiet;
     // Warm-up: first use of the kernels, the allocator and the prompt (its embeddings are then cached).
     const auto warmup = engine->generate(request, quiet, sigint.token());
+    const auto warmupJson = runJson(warmup, engine->memoryStats());
     nlohmann::json timed = nlohmann::json::array();
-    double totalSum = 0, best = 1e300;
+    double totalSum = 0, best = 1e300, peakAllocated = 0;
+    double baselineLow = 1e300, baselineHigh = 0;
     for (std::int64_t run = 0; run < runs; ++run) {
         if (freshPrompts)
             request.prompts = {kPrompt + ", variation " + std::to_string(run + 1)};
         request.seed = 43 + static_cast<std::uint64_t>(run);
         const auto result = engine->generate(request, quiet, sigint.token());
+        const auto after = engine->memoryStats();
         totalSum += result.timings.totalMs;
         best = std::min(best, result.timings.totalMs);
-        timed.push_back(runJson(result));
+        peakAllocated = std::max(peakAllocated, static_cast<double>(result.memory.peakAllocatedBytes) / kMiB);
+        baselineLow = std::min(baselineLow, static_cast<double>(after.allocatedBytes) / kMiB);
+        baselineHigh = std::max(baselineHigh, static_cast<double>(after.allocatedBytes) / kMiB);
+        timed.push_back(runJson(result, after));
     }
+    // The cost of a prompt not seen before (the text encoder runs, streamed or not, per the plan).
+    request.prompts = {kPrompt + ", seen for the first time"};
+    const auto fresh = engine->generate(request, quiet, sigint.token());
+    const auto freshJson = runJson(fresh, engine->memoryStats());
     const nlohmann::json out = {
         {"model", engine->modelName()},
         {"device", engine->deviceName()},
@@ -112,17 +129,25 @@ int benchGeneration(const Arguments& args) {
         {"runs", runs},
         {"fresh_prompts", freshPrompts},
         {"load_ms", loadMs},
-        {"warmup", runJson(warmup)},
+        {"memory_options", memoryOptionsJson(engine->memoryOptions())},
+        {"warmup", warmupJson},
         {"timed", timed},
+        {"new_prompt_run", freshJson},
         {"mean_total_ms", totalSum / static_cast<double>(runs)},
         {"best_total_ms", best},
+        {"peak_allocated_mb", peakAllocated},
+        {"plan", timed.back()["plan"]["summary"]},
+        // The allocator's bytes after each timed run: equal when memory clearing works.
+        {"baseline_allocated_mb",
+         {{"min", baselineLow}, {"max", baselineHigh}, {"spread", baselineHigh - baselineLow}}},
     };
     if (args.flag("json")) {
         std::cout << out.dump(2) << "\n";
     } else {
         std::cout << engine->modelName() << " on " << engine->deviceName() << ": mean " << totalSum / runs
                   << " ms, best " << best << " ms per " << request.width << "x" << request.height << " image ("
-                  << request.steps << " steps)\n";
+                  << request.steps << " steps), peak " << peakAllocated << " MiB allocated; plan "
+                  << out["plan"].get<std::string>() << "\n";
     }
     return kExitOk;
 }

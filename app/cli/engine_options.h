@@ -10,8 +10,10 @@
 
 namespace zimage::cli {
 
-// --model, --dit, --text-encoder, --vae, --tokenizer, --device, --precision
+// --model, --dit, --text-encoder, --vae, --tokenizer, --device, --precision, the memory options (--vram-budget GIB,
+// --plan, --vae-tiling, --tile-size PX, --memory-fraction F), --generation-log PATH / --no-generation-log
 std::vector<OptionSpec> engineOptionSpecs();
+MemoryOptions memoryOptions(const Arguments& args);
 ModelOverrides modelOverrides(const Arguments& args);
 EngineOptions engineOptions(const Arguments& args);
 // Parses one of the request's enum options ("--noise cpu"); throws UsageError listing the accepted values.

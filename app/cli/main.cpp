@@ -22,12 +22,13 @@ Commands:
            [--width W] [--height H] [--guidance G] [--cfg-normalization C] [--cfg-truncation T]
            [--max-sequence-length L] [--sigmas S1,S2,...] [--noise cpu|cuda] [--device auto|cpu|cuda]
            [--precision auto|fp32|bf16|fp16] [--output DIR] [--save-latents FILE] [--json]
-           [--dit F] [--text-encoder F] [--vae F] [--tokenizer DIR]
+           [--dit F] [--text-encoder F] [--vae F] [--tokenizer DIR] [MEMORY OPTIONS]
       Generate one PNG per prompt (image i uses seed + i) with its parameters embedded. Defaults: a random
       seed, 8 steps, 1024x1024, guidance 0, CPU noise (ComfyUI-compatible seeds), output to the current folder.
   bench [--model PATH | --random-weights] [--width W] [--height H] [--steps N] [--runs R]
-        [--precision P] [--fresh-prompts] [--json]
-      Time warm generations; --random-weights builds the full-size model with random weights (no download).
+        [--precision P] [--fresh-prompts] [--json] [MEMORY OPTIONS]
+      Time warm generations (then one with a new prompt); --random-weights builds the full-size model with
+      random weights (no download). The JSON has the plan, peaks and the allocator's baseline after each run.
   bench --tokenizer-only --model DIR   Time tokenizer loading and a 512+ token prompt.
   inspect PATH [--json]
       List a .safetensors file, a sharded index or a model folder: tensors, dtypes, shapes, parameter counts,
@@ -37,6 +38,16 @@ Commands:
       --max-length (default 512).
   sigmas --steps N [--shift S]
       Print the flow-matching schedule (sigmas and timesteps) as JSON.
+
+Memory options (generate, bench):
+  --vram-budget GIB        device memory to plan with (default: the free memory, less a margin)
+  --plan auto|resident|sequential|stream|cpu
+                           where the weights live: all on the GPU; the text encoder on the GPU only while
+                           encoding; layers streamed from pinned host memory; the text encoder on the CPU
+  --vae-tiling auto|on|off --tile-size PX   tiled VAE decode (PX a multiple of 64, 256..4096)
+  --memory-fraction F      cap the CUDA allocator at F of the device (acts as a smaller card)
+  --generation-log PATH | --no-generation-log
+                           one JSON line per generation (default: ~/.local/share/zimage-studio/generations.jsonl)
 
 Every command: --help, --verbose (debug logging to stderr). zimage-cli --version.
 Exit codes: 0 ok, 2 invalid input, 3 bad or missing model files, 4 out of memory, 130 cancelled.

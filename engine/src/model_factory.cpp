@@ -4,6 +4,8 @@
 #include "io/model_config.h"
 #include "io/tensor_loader.h"
 #include "nn/layers.h"
+#include "runtime/device_support.h"
+#include "runtime/request_planning.h"
 
 #include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
@@ -21,9 +23,11 @@ struct Networks {
     models::AutoencoderKL vae{nullptr};
 };
 
+// The modules are built in host memory without touching it (uninitialised parameters); placing them per the plan
+// then allocates every weight where it will live, and loading fills it there.
 Networks buildNetworks(const io::TextEncoderConfig& textConfig, const io::TransformerConfig& transformerConfig,
                        const io::VaeConfig& vaeConfig, const runtime::Placement& placement) {
-    const auto options = torch::TensorOptions().dtype(placement.dtype).device(placement.device);
+    const auto options = torch::TensorOptions().dtype(placement.dtype).device(torch::kCPU);
     Networks networks;
     networks.textEncoder = models::Qwen3TextEncoder(textConfig, /*fullDepth=*/false, options);
     networks.transformer = models::ZImageTransformer(transformerConfig, options);
@@ -35,13 +39,42 @@ Networks buildNetworks(const io::TextEncoderConfig& textConfig, const io::Transf
     return networks;
 }
 
-LoadedModels assemble(Networks networks, text::Tokenizer tokenizer, const io::TransformerConfig& transformerConfig,
-                      const io::VaeConfig& vaeConfig, const io::SchedulerConfig& schedulerConfig,
-                      const runtime::Placement& placement, const EngineOptions& options, std::string modelName) {
+// Places the weights for a typical first job (one 1024x1024 image) under the user's memory options, before any is
+// loaded: a card that cannot hold the whole model never has to.
+std::unique_ptr<runtime::ModelResidency> placeWeights(Networks& networks, const io::TextEncoderConfig& textConfig,
+                                                      const io::TransformerConfig& transformerConfig,
+                                                      const io::VaeConfig& vaeConfig,
+                                                      const runtime::Placement& placement,
+                                                      const EngineOptions& options) {
+    const bool onDevice = placement.device.is_cuda();
+    if (onDevice) {
+        runtime::initializeDevice(options.cudaDevice);
+        runtime::capDeviceMemory(options.cudaDevice, options.memory.memoryFraction);
+    }
+    auto residency = std::make_unique<runtime::ModelResidency>(*networks.textEncoder, *networks.transformer,
+                                                               *networks.vae, placement.device);
+    GenerationRequest firstJob;
+    firstJob.prompts = {""};
+    const runtime::ModelShapes shapes{textConfig, transformerConfig, vaeConfig, c10::elementSize(placement.dtype)};
+    const auto budget = runtime::memoryBudgetBytes(options.memory, onDevice, options.cudaDevice);
+    const auto plan = runtime::planMemory(
+        runtime::plannerInput(residency->footprint(), shapes, firstJob, options.memory, budget, onDevice));
+    spdlog::info("weights placed for: {}", plan.summary());
+    residency->apply(plan, /*copyWeights=*/false);
+    return residency;
+}
+
+LoadedModels assemble(Networks networks, text::Tokenizer tokenizer, const io::TextEncoderConfig& textConfig,
+                      const io::TransformerConfig& transformerConfig, const io::VaeConfig& vaeConfig,
+                      const io::SchedulerConfig& schedulerConfig, const runtime::Placement& placement,
+                      const EngineOptions& options, std::string modelName,
+                      std::unique_ptr<runtime::ModelResidency> residency) {
     LoadedModels models;
     models.prompts.emplace(std::move(tokenizer), networks.textEncoder);
     models.transformer = networks.transformer;
     models.vae = networks.vae;
+    models.residency = std::move(residency);
+    models.textEncoderConfig = textConfig;
     models.transformerConfig = transformerConfig;
     models.vaeConfig = vaeConfig;
     models.schedulerConfig = schedulerConfig;
@@ -76,12 +109,15 @@ LoadedModels loadModels(const io::ModelFiles& files, const ModelSource& source, 
     runtime::applyMathMode(placement);
     auto tokenizer = text::Tokenizer::fromFolder(source.tokenizer);
     auto networks = buildNetworks(files.textEncoderConfig, files.transformerConfig, files.vaeConfig, placement);
+    auto residency =
+        placeWeights(networks, files.textEncoderConfig, files.transformerConfig, files.vaeConfig, placement, options);
     // The VAE runs in the compute dtype like the reference pipeline loaded with torch_dtype; its weights are small.
-    io::loadModuleWeights(*networks.textEncoder, files.textEncoder, placement.dtype, placement.device);
-    io::loadModuleWeights(*networks.transformer, files.transformer, placement.dtype, placement.device);
-    io::loadModuleWeights(*networks.vae, files.vae, placement.dtype, placement.device);
-    return assemble(std::move(networks), std::move(tokenizer), files.transformerConfig, files.vaeConfig,
-                    files.schedulerConfig, placement, options, modelNameFor(source));
+    io::loadModuleWeightsInPlace(*networks.textEncoder, files.textEncoder);
+    io::loadModuleWeightsInPlace(*networks.transformer, files.transformer);
+    io::loadModuleWeightsInPlace(*networks.vae, files.vae);
+    return assemble(std::move(networks), std::move(tokenizer), files.textEncoderConfig, files.transformerConfig,
+                    files.vaeConfig, files.schedulerConfig, placement, options, modelNameFor(source),
+                    std::move(residency));
 }
 
 LoadedModels buildRandomModels(const std::filesystem::path& manifest, const std::filesystem::path& tokenizerFolder,
@@ -98,13 +134,14 @@ LoadedModels buildRandomModels(const std::filesystem::path& manifest, const std:
     runtime::applyMathMode(placement);
     auto tokenizer = text::Tokenizer::fromFolder(tokenizerFolder);
     auto networks = buildNetworks(textConfig, transformerConfig, vaeConfig, placement);
+    auto residency = placeWeights(networks, textConfig, transformerConfig, vaeConfig, placement, options);
     std::uint64_t seed = 1;
     for (torch::nn::Module* module : {static_cast<torch::nn::Module*>(networks.textEncoder.get()),
                                       static_cast<torch::nn::Module*>(networks.transformer.get()),
                                       static_cast<torch::nn::Module*>(networks.vae.get())})
-        nn::randomizeParameters(*module, 0.02, seed++);
-    return assemble(std::move(networks), std::move(tokenizer), transformerConfig, vaeConfig, schedulerConfig, placement,
-                    options, "Z-Image-Turbo (random weights)");
+        nn::randomizeParameters(*module, 0.02, seed++, placement.device);
+    return assemble(std::move(networks), std::move(tokenizer), textConfig, transformerConfig, vaeConfig,
+                    schedulerConfig, placement, options, "Z-Image-Turbo (random weights)", std::move(residency));
 }
 
 } // namespace zimage

@@ -1,6 +1,7 @@
 #include "pipeline.h"
 
 #include "runtime/device_memory.h"
+#include "runtime/tiled_vae.h"
 #include "sampling/flow_match_euler.h"
 #include "sampling/noise.h"
 
@@ -117,10 +118,89 @@ void fillImages(GenerationResult& result, const torch::Tensor& image, const Gene
     }
 }
 
+// The text stage: embeddings of the prompts (and of the negative prompt under guidance) on the compute device, with
+// the text encoder's layers streamed in when the plan keeps them in host memory.
+struct TextEmbeddings {
+    std::vector<torch::Tensor> positive;
+    std::vector<torch::Tensor> negative;
+    bool allCached = false;
+    bool anyTruncated = false;
+};
+
+TextEmbeddings encodeText(LoadedModels& models, const GenerationRequest& request) {
+    auto streamer = models.residency ? models.residency->textEncoderStreamer() : nullptr;
+    const nn::ScopedLayerHooks<models::Qwen3TextEncoderImpl> hooks(*models.prompts->encoder(), streamer.get());
+    const auto batch = request.prompts.size();
+    TextEmbeddings text;
+    auto positive = models.prompts->encode(request.prompts, request.maxSequenceLength);
+    text.positive = std::move(positive.embeddings);
+    text.allCached = positive.allCached;
+    text.anyTruncated = positive.anyTruncated;
+    std::vector<std::string> used = request.prompts;
+    if (request.guidance > 0.0) {
+        auto negative =
+            models.prompts->encode(std::vector<std::string>(batch, request.negativePrompt), request.maxSequenceLength);
+        text.negative = std::move(negative.embeddings);
+        text.allCached = text.allCached && negative.allCached;
+        used.push_back(request.negativePrompt);
+    }
+    models.prompts->keepOnly(used, request.maxSequenceLength);
+    const auto& placement = models.placement;
+    for (auto* list : {&text.positive, &text.negative})
+        for (auto& embedding : *list)
+            embedding = embedding.to(placement.device, placement.dtype);
+    return text;
+}
+
+bool allFinite(const torch::Tensor& tensor) {
+    return torch::isfinite(tensor).all().item<bool>();
+}
+
+torch::Tensor decodeWith(models::AutoencoderKLImpl& vae, const torch::Tensor& latents, const MemoryPlan& plan) {
+    if (plan.vaeTiled)
+        return runtime::decodeTiled(vae, latents, runtime::tilingForTile(plan.vaeTileSize / 8));
+    return vae.decode(latents);
+}
+
+// A float32 copy of the decoder, on the same device, for the retry of a decode that overflowed.
+models::AutoencoderKL float32Decoder(LoadedModels& models) {
+    const auto device = models.vae->parameters().front().device();
+    models::AutoencoderKL copy(models.vaeConfig, /*withEncoder=*/false,
+                               torch::TensorOptions().dtype(torch::kFloat32).device(device));
+    copy->eval();
+    const auto source = models.vae->named_parameters();
+    torch::NoGradGuard noGrad;
+    for (auto& item : copy->named_parameters())
+        item.value().copy_(source[item.key()]);
+    return copy;
+}
+
+// The VAE stage with the NaN guard: an image with NaN/Inf (a reduced-precision overflow in the decoder) is decoded
+// again in float32 instead of coming back black.
+torch::Tensor decodeImage(LoadedModels& models, const torch::Tensor& latents, const MemoryPlan& plan,
+                          std::vector<std::string>& warnings) {
+    const auto unscaled = models::unscaleLatents(latents, models.vaeConfig);
+    auto decoded = decodeWith(*models.vae, unscaled, plan);
+    if (models.faultInjector)
+        models.faultInjector(FaultPoint::Decoded, decoded);
+    if (allFinite(decoded))
+        return decoded;
+    spdlog::warn("the decoded image has NaN/Inf in {}; decoding again in float32",
+                 precisionName(models.placement.precision));
+    auto decoder = float32Decoder(models);
+    decoded = decodeWith(*decoder, unscaled.to(torch::kFloat32), plan);
+    if (!allFinite(decoded))
+        throw EngineError(ErrorCode::Internal, "The VAE produced NaN/Inf even in float32: the latents are unusable",
+                          "Try another seed or fewer steps, and report the model files if it persists.");
+    warnings.push_back("The image decoded to NaN/Inf in " + std::string(precisionName(models.placement.precision)) +
+                       "; it was decoded again in fp32.");
+    return decoded;
+}
+
 } // namespace
 
-GenerationResult runGeneration(LoadedModels& models, const GenerationRequest& request, Observer& observer,
-                               CancelToken& cancel) {
+GenerationResult runGeneration(LoadedModels& models, const GenerationRequest& request, const MemoryPlan& plan,
+                               Observer& observer, CancelToken& cancel) {
     if (const auto problems = request.validate(); !problems.empty())
         throw EngineError(ErrorCode::InvalidInput, joinProblems(problems));
     torch::NoGradGuard noGrad;
@@ -131,36 +211,24 @@ GenerationResult runGeneration(LoadedModels& models, const GenerationRequest& re
     result.request.device = placement.device.is_cuda() ? DeviceChoice::Cuda : DeviceChoice::Cpu;
     result.request.precision = placement.precision;
     result.deviceName = placement.deviceName;
-    runtime::resetPeakMemory(models.cudaDevice);
+    result.plan = plan;
+    const auto memory = [&] { return runtime::readMemory(models.cudaDevice); };
 
     // Text.
     throwIfCancelled(cancel);
-    observer.onStage(Stage::EncodingText);
+    observer.onStage(Stage::EncodingText, memory());
     auto stageStart = Clock::now();
     const bool guided = request.guidance > 0.0;
     const auto batch = static_cast<std::int64_t>(request.prompts.size());
-    auto positive = models.prompts->encode(request.prompts, request.maxSequenceLength);
-    std::vector<torch::Tensor> negative;
-    std::vector<std::string> usedPrompts = request.prompts;
-    bool allCached = positive.allCached;
-    if (guided) {
-        const std::vector<std::string> negatives(static_cast<std::size_t>(batch), request.negativePrompt);
-        auto encoded = models.prompts->encode(negatives, request.maxSequenceLength);
-        negative = std::move(encoded.embeddings);
-        allCached = allCached && encoded.allCached;
-        usedPrompts.push_back(request.negativePrompt);
-    }
-    models.prompts->keepOnly(usedPrompts, request.maxSequenceLength);
-    if (positive.anyTruncated)
+    auto text = encodeText(models, request);
+    if (models.faultInjector)
+        models.faultInjector(FaultPoint::TextEncoded, text.positive.front());
+    if (text.anyTruncated)
         result.warnings.push_back("The prompt was longer than " + std::to_string(request.maxSequenceLength) +
                                   " tokens; the rest was ignored.");
-    for (auto& embedding : positive.embeddings)
-        embedding = embedding.to(placement.dtype);
-    for (auto& embedding : negative)
-        embedding = embedding.to(placement.dtype);
     runtime::synchronizeDevice(models.cudaDevice);
-    result.timings.textEncoderMs = allCached ? 0.0 : millisecondsSince(stageStart);
-    result.textEmbeddingsCached = allCached;
+    result.timings.textEncoderMs = text.allCached ? 0.0 : millisecondsSince(stageStart);
+    result.textEmbeddingsCached = text.allCached;
 
     // Noise and denoising, in float32 like the reference scheduler.
     throwIfCancelled(cancel);
@@ -169,39 +237,56 @@ GenerationResult runGeneration(LoadedModels& models, const GenerationRequest& re
     auto latents = sampling::makeNoise(seeds, models.transformerConfig.inChannels, request.height / 8,
                                        request.width / 8, request.noise, placement.device);
     observer.onNoise(TensorLatents(latents));
-    observer.onStage(Stage::Denoising);
+    observer.onStage(Stage::Denoising, memory());
     stageStart = Clock::now();
-    for (int step = 0; step < schedule.steps(); ++step) {
-        throwIfCancelled(cancel);
-        const auto stepStart = Clock::now();
-        const float modelTime = schedule.modelTime(step);
-        // cfg_truncation: guidance is switched off once t = 1 - sigma exceeds it.
-        const double guidance = (guided && !(modelTime > request.cfgTruncation)) ? request.guidance : 0.0;
-        const auto velocity = predictVelocity(models, latents, positive.embeddings, negative, modelTime, guidance,
-                                              request.cfgNormalization);
-        latents = latents + schedule.stepDelta(step) * velocity;
-        runtime::synchronizeDevice(models.cudaDevice);
-        const double stepMs = millisecondsSince(stepStart);
-        result.timings.stepMs.push_back(stepMs);
-        const TensorLatents access(latents);
-        observer.onStep(
-            {step + 1, schedule.steps(), schedule.sigma(step + 1), stepMs, millisecondsSince(start), &access});
-        spdlog::debug("step {}/{} in {:.1f} ms", step + 1, schedule.steps(), stepMs);
+    {
+        auto streamer = models.residency ? models.residency->transformerStreamer() : nullptr;
+        const nn::ScopedLayerHooks<models::ZImageTransformerImpl> hooks(*models.transformer, streamer.get());
+        for (int step = 0; step < schedule.steps(); ++step) {
+            throwIfCancelled(cancel);
+            const auto stepStart = Clock::now();
+            if (streamer && step + 1 == schedule.steps())
+                streamer->setPrefetchAcrossPasses(false);
+            const float modelTime = schedule.modelTime(step);
+            // cfg_truncation: guidance is switched off once t = 1 - sigma exceeds it.
+            const double guidance = (guided && !(modelTime > request.cfgTruncation)) ? request.guidance : 0.0;
+            const auto velocity = predictVelocity(models, latents, text.positive, text.negative, modelTime, guidance,
+                                                  request.cfgNormalization);
+            latents = latents + schedule.stepDelta(step) * velocity;
+            if (models.faultInjector)
+                models.faultInjector(FaultPoint::StepDone, latents);
+            // The NaN guard: one reduction on the device; reading its flag is the step's synchronisation.
+            if (!allFinite(latents))
+                throw EngineError(ErrorCode::Internal,
+                                  "The DiT produced NaN/Inf at step " + std::to_string(step + 1) + " in " +
+                                      std::string(precisionName(placement.precision)),
+                                  placement.precision == Precision::Fp16
+                                      ? "fp16 overflows on this model: choose bf16 (or fp32) precision."
+                                      : "Try fp32 precision, or check the model files.");
+            const double stepMs = millisecondsSince(stepStart);
+            result.timings.stepMs.push_back(stepMs);
+            const TensorLatents access(latents);
+            StepProgress progress{step + 1, schedule.steps(),         schedule.sigma(step + 1),
+                                  stepMs,   millisecondsSince(start), &access};
+            progress.memory = memory();
+            observer.onStep(progress);
+            spdlog::debug("step {}/{} in {:.1f} ms", step + 1, schedule.steps(), stepMs);
+        }
     }
     result.timings.denoiseMs = millisecondsSince(stageStart);
 
     // Decode.
     throwIfCancelled(cancel);
-    observer.onStage(Stage::Decoding);
+    observer.onStage(Stage::Decoding, memory());
     stageStart = Clock::now();
-    const auto decoded = models.vae->decode(models::unscaleLatents(latents, models.vaeConfig));
+    const auto decoded = decodeImage(models, latents, plan, result.warnings);
     const auto image = models::decoderOutputToImage(decoded).to(torch::kCPU, torch::kFloat32);
     result.timings.vaeDecodeMs = millisecondsSince(stageStart);
     fillImages(result, image, request);
 
     result.timings.totalMs = millisecondsSince(start);
-    result.memory = runtime::readMemory(models.cudaDevice);
-    observer.onStage(Stage::Finished);
+    result.memory = memory();
+    observer.onStage(Stage::Finished, result.memory);
     return result;
 }
 

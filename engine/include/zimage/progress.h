@@ -2,6 +2,8 @@
 // How a running generation reports back and is stopped. The observer is called on the engine's thread; a GUI
 // forwards to its own thread (queued signals) and never blocks in these calls.
 
+#include <zimage/memory.h>
+
 #include <atomic>
 #include <cstdint>
 #include <string_view>
@@ -29,12 +31,14 @@ struct StepProgress {
     double stepMs = 0.0;    // this step's duration
     double elapsedMs = 0.0; // since the generation began
     const LatentAccess* latents = nullptr;
+    MemoryStats memory; // at the end of the step
 };
 
 class Observer {
 public:
     virtual ~Observer() = default;
-    virtual void onStage(Stage stage) {}
+    // `memory`: the figures as the stage begins (for Finished: the result's).
+    virtual void onStage(Stage stage, const MemoryStats& memory) {}
     // The initial noise, before the first step (for --save-latents and reproducibility checks).
     virtual void onNoise(const LatentAccess& noise) {}
     virtual void onStep(const StepProgress& progress) {}

@@ -2,6 +2,7 @@
 // What a generation returns: the images (8-bit RGB and float), the exact request, timings and warnings.
 
 #include <zimage/memory.h>
+#include <zimage/memory_plan.h>
 #include <zimage/request.h>
 
 #include <cstdint>
@@ -31,7 +32,9 @@ struct GenerationResult {
     std::vector<GeneratedImage> images;
     GenerationRequest request; // as run: Auto device and precision resolved to what was used
     Timings timings;
-    MemoryReport memory;
+    MemoryStats memory;
+    MemoryPlan plan;  // where the weights were and whether the decode was tiled
+    int attempts = 1; // 2 when an out-of-memory error was recovered from with a cheaper plan (see warnings)
     std::vector<std::string> warnings;
     std::string deviceName; // "cpu", "cuda:0 (NVIDIA H200)"
     bool textEmbeddingsCached = false;

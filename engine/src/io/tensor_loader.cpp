@@ -267,16 +267,20 @@ torch::Tensor loadTensor(const TensorRef& ref, torch::ScalarType type, const tor
     return stored.to(device).to(type);
 }
 
-void loadModuleWeights(torch::nn::Module& module, const TensorCollection& weights, torch::ScalarType type,
-                       const torch::Device& device) {
+namespace {
+
+std::vector<std::pair<std::string, torch::Tensor>> loadTargets(torch::nn::Module& module) {
     std::vector<std::pair<std::string, torch::Tensor>> targets;
     for (const auto& item : module.named_parameters(/*recurse=*/true))
         targets.emplace_back(item.key(), item.value());
     for (const auto& item : module.named_buffers(/*recurse=*/true))
         if (item.value().defined())
             targets.emplace_back(item.key(), item.value());
+    return targets;
+}
 
-    // Check everything first, so that a wrong checkpoint is reported in full and the module is left untouched.
+// Checks everything first, so that a wrong checkpoint is reported in full and the module is left untouched.
+void checkTargets(const std::vector<std::pair<std::string, torch::Tensor>>& targets, const TensorCollection& weights) {
     std::vector<std::string> missing, mismatched;
     for (const auto& [name, tensor] : targets) {
         const auto* ref = weights.find(name);
@@ -295,13 +299,35 @@ void loadModuleWeights(torch::nn::Module& module, const TensorCollection& weight
         problem.pop_back();
         throw IoError(weights.source(), problem);
     }
+}
 
+} // namespace
+
+void loadModuleWeights(torch::nn::Module& module, const TensorCollection& weights, torch::ScalarType type,
+                       const torch::Device& device) {
+    auto targets = loadTargets(module);
+    checkTargets(targets, weights);
     torch::NoGradGuard noGrad;
     for (auto& [name, tensor] : targets) {
         // Integer and bool tensors (ids, masks) keep their type; only floating-point ones take `type`.
         const auto targetType = tensor.is_floating_point() ? type : tensor.scalar_type();
         // set_data swaps the storage under the registered tensor, so the module sees the new device and type.
         tensor.set_data(loadTensor(*weights.find(name), targetType, device));
+    }
+}
+
+void loadModuleWeightsInPlace(torch::nn::Module& module, const TensorCollection& weights) {
+    auto targets = loadTargets(module);
+    checkTargets(targets, weights);
+    torch::NoGradGuard noGrad;
+    for (auto& [name, tensor] : targets) {
+        const auto* ref = weights.find(name);
+        if (tensor.device().is_cpu()) {
+            bool shared = false;
+            tensor.copy_(viewOrConvert(*ref, shared)); // straight from the mapping, converting on the way
+        } else {
+            tensor.copy_(loadTensor(*ref, tensor.scalar_type(), tensor.device()));
+        }
     }
 }
 

@@ -38,6 +38,9 @@ torch::Tensor loadTensor(const TensorRef& ref, torch::ScalarType type, const tor
 // Extra tensors in `weights` are ignored here (checking against the config reports them).
 void loadModuleWeights(torch::nn::Module& module, const TensorCollection& weights, torch::ScalarType type,
                        const torch::Device& device);
+// The same into the tensors' present storage, each keeping its dtype and device (weights already placed for
+// streaming: some on the device, some in pinned host memory). Same checks and errors.
+void loadModuleWeightsInPlace(torch::nn::Module& module, const TensorCollection& weights);
 
 // Writes CPU copies of the tensors (contiguous, any device) to a safetensors file, atomically.
 void writeTensors(const std::filesystem::path& path, const std::vector<std::pair<std::string, torch::Tensor>>& tensors,

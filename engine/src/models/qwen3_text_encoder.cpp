@@ -151,8 +151,14 @@ RotaryTables Qwen3TextEncoderImpl::rotaryTables(std::int64_t length, const torch
 
 torch::Tensor Qwen3TextEncoderImpl::runLayer(std::size_t index, const torch::Tensor& x) {
     auto& layer = m_layers[index];
-    const auto input = x.to(layer->device()); // no-op unless layers are placed on several devices
-    return layer->forward(input, rotaryTables(input.size(1), input.device(), input.scalar_type()));
+    if (m_hooks)
+        m_hooks->beforeLayer(index);
+    // The layer's device: the same as x's unless the embeddings stay in host memory while the layers stream in.
+    const auto input = x.to(layer->device());
+    auto output = layer->forward(input, rotaryTables(input.size(1), input.device(), input.scalar_type()));
+    if (m_hooks)
+        m_hooks->afterLayer(index);
+    return output;
 }
 
 torch::Tensor Qwen3TextEncoderImpl::forward(const torch::Tensor& inputIds) {

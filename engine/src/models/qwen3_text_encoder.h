@@ -10,6 +10,7 @@
 // float32 as transformers does and cast back.
 
 #include "io/model_config.h"
+#include "nn/layer_hooks.h"
 #include "nn/layers.h"
 #include "nn/rms_norm.h"
 
@@ -117,6 +118,9 @@ public:
     Qwen3DecoderLayer& layer(std::int64_t index) { return m_layers.at(static_cast<std::size_t>(index)); }
     // The final norm; null unless fullDepth.
     nn::RMSNorm& finalNorm() { return m_norm; }
+    // Called around each decoder layer with its index; null: none. Not owned.
+    void setLayerHooks(nn::LayerHooks* hooks) { m_hooks = hooks; }
+
     // Cached per (device, dtype); tables grow to the longest length seen and are sliced (the values of position p do
     // not depend on the table length). Thread-safe.
     RotaryTables rotaryTables(std::int64_t length, const torch::Device& device, torch::ScalarType dtype);
@@ -133,6 +137,7 @@ private:
     std::vector<Qwen3DecoderLayer> m_layers;
     nn::RMSNorm m_norm{nullptr};
 
+    nn::LayerHooks* m_hooks = nullptr;
     std::mutex m_ropeMutex;
     std::map<std::tuple<int, int, int>, RotaryTables> m_ropeCache; // (device type, device index, dtype) -> tables
 };

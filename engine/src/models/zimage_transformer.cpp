@@ -293,12 +293,37 @@ torch::Tensor ZImageTransformerImpl::unify(const torch::Tensor& images, const to
     return padBatch(tokens);
 }
 
-torch::Tensor ZImageTransformerImpl::runBlocks(torch::nn::ModuleList& blocks, torch::Tensor x, const SequencePlan& plan,
-                                               const torch::Tensor& adaln) {
+torch::Tensor ZImageTransformerImpl::runBlocks(torch::nn::ModuleList& blocks, std::size_t firstIndex, torch::Tensor x,
+                                               const SequencePlan& plan, const torch::Tensor& adaln) {
     // x: [B, L, dim] -> [B, L, dim]
-    for (const auto& block : *blocks)
-        x = block->as<ZImageTransformerBlockImpl>()->forward(x, plan.mask, plan.rope, adaln);
+    for (std::size_t i = 0; i < blocks->size(); ++i) {
+        if (m_hooks)
+            m_hooks->beforeLayer(firstIndex + i);
+        x = blocks[i]->as<ZImageTransformerBlockImpl>()->forward(x, plan.mask, plan.rope, adaln);
+        if (m_hooks)
+            m_hooks->afterLayer(firstIndex + i);
+    }
     return x;
+}
+
+std::vector<torch::nn::Module*> ZImageTransformerImpl::blocksInOrder() {
+    std::vector<torch::nn::Module*> blocks;
+    for (auto* list : {&m_noiseRefiner, &m_contextRefiner, &m_layers})
+        for (const auto& block : **list)
+            blocks.push_back(block.get());
+    return blocks;
+}
+
+std::vector<torch::Tensor> ZImageTransformerImpl::nonBlockParameters() {
+    std::vector<torch::Tensor> parameters;
+    for (const auto& item : named_parameters()) {
+        const auto& name = item.key();
+        const bool inBlock = name.rfind("noise_refiner.", 0) == 0 || name.rfind("context_refiner.", 0) == 0 ||
+                             name.rfind("layers.", 0) == 0;
+        if (!inBlock)
+            parameters.push_back(item.value());
+    }
+    return parameters;
 }
 
 std::shared_ptr<const ZImageTransformerImpl::BatchPlan>
@@ -335,9 +360,11 @@ std::vector<torch::Tensor> ZImageTransformerImpl::forward(const std::vector<torc
     // [B] -> [B, 256] in the compute dtype
     const auto adaln = m_tEmbedder(t.to(weight.device(), torch::kFloat32) * m_config.tScale);
 
-    const auto images = runBlocks(m_noiseRefiner, embedImages(latents, plan), plan.images, adaln); // [B, Limg, dim]
-    const auto captionTokens = runBlocks(m_contextRefiner, embedCaptions(captions, plan), plan.captions, {});
-    const auto unified = runBlocks(m_layers, unify(images, captionTokens, plan), plan.unified, adaln); // [B, Lu, dim]
+    const auto refiners = m_noiseRefiner->size();
+    const auto images = runBlocks(m_noiseRefiner, 0, embedImages(latents, plan), plan.images, adaln); // [B, Limg, dim]
+    const auto captionTokens = runBlocks(m_contextRefiner, refiners, embedCaptions(captions, plan), plan.captions, {});
+    const auto unified = runBlocks(m_layers, refiners + m_contextRefiner->size(), unify(images, captionTokens, plan),
+                                   plan.unified, adaln); // [B, Lu, dim]
 
     // Image tokens come first in every item, so the final layer only needs the first max T_i rows.
     std::int64_t maxImageTokens = 0;

@@ -10,6 +10,7 @@
 #include "io/model_config.h"
 #include "models/zimage_rope.h"
 #include "models/zimage_transformer_block.h"
+#include "nn/layer_hooks.h"
 #include "nn/layers.h"
 #include "nn/rms_norm.h"
 
@@ -75,8 +76,12 @@ public:
                                        const std::vector<torch::Tensor>& captions, const torch::Tensor& t);
 
     const io::TransformerConfig& config() const { return m_config; }
-    // The main blocks ("layers.N"), in order, for layer streaming.
-    torch::nn::ModuleList& layers() { return m_layers; }
+    // Every block in execution order (noise refiner, context refiner, main layers), for layer streaming.
+    std::vector<torch::nn::Module*> blocksInOrder();
+    // Everything else (embedders, pad tokens, final layer): small, kept on the compute device.
+    std::vector<torch::Tensor> nonBlockParameters();
+    // Called around each block with its index in blocksInOrder(); null: none. Not owned.
+    void setLayerHooks(nn::LayerHooks* hooks) { m_hooks = hooks; }
 
 private:
     struct ItemLayout;
@@ -95,8 +100,9 @@ private:
     torch::Tensor embedImages(const std::vector<torch::Tensor>& latents, const BatchPlan& plan);
     torch::Tensor embedCaptions(const std::vector<torch::Tensor>& captions, const BatchPlan& plan);
     static torch::Tensor unify(const torch::Tensor& images, const torch::Tensor& captions, const BatchPlan& plan);
-    static torch::Tensor runBlocks(torch::nn::ModuleList& blocks, torch::Tensor x, const SequencePlan& plan,
-                                   const torch::Tensor& adaln);
+    // Runs `blocks`, whose first has index `firstIndex` in blocksInOrder().
+    torch::Tensor runBlocks(torch::nn::ModuleList& blocks, std::size_t firstIndex, torch::Tensor x,
+                            const SequencePlan& plan, const torch::Tensor& adaln);
     torch::Tensor patchify(const torch::Tensor& latent) const;
     torch::Tensor unpatchify(const torch::Tensor& tokens, const ItemLayout& item) const;
 
@@ -113,6 +119,7 @@ private:
     torch::nn::ModuleList m_layers{nullptr};
     ZImageFinalLayer m_finalLayer{nullptr};
 
+    nn::LayerHooks* m_hooks = nullptr;
     std::mutex m_planMutex;
     std::vector<std::int64_t> m_planKey; // device and every input shape of m_plan
     std::shared_ptr<const BatchPlan> m_plan;

@@ -29,6 +29,16 @@ torch::Tensor normalize(const nn::RMSNorm& norm, const torch::Tensor& x) {
     return nn::rmsNorm(x, norm->weight, norm->eps);
 }
 
+// fp16 overflows in this model family: attention and feed-forward outputs of some blocks exceed 65504, which bf16
+// and fp32 hold. Capping them (Inf included) at fp16's largest finite value keeps the residual stream finite; the
+// RMS norm each output goes through next rescales the capped vector instead of turning Inf into NaN (a black
+// image). ComfyUI's Lumina/Z-Image model does the same in fp16. Other dtypes pass through untouched.
+torch::Tensor clampHalf(const torch::Tensor& x) {
+    if (x.scalar_type() != torch::kHalf)
+        return x;
+    return torch::nan_to_num(x, 0.0, 65504.0, -65504.0);
+}
+
 } // namespace
 
 ZImageAttentionImpl::ZImageAttentionImpl(std::int64_t dim, std::int64_t heads, bool qkNorm,
@@ -95,8 +105,9 @@ torch::Tensor ZImageTransformerBlockImpl::forward(const torch::Tensor& x, const 
                                                   const RopeTables& rope, const torch::Tensor& adaln) {
     // x: [B, L, dim]
     if (!modulated()) {
-        const auto attended = x + normalize(m_attentionNorm2, m_attention(normalize(m_attentionNorm1, x), mask, rope));
-        return attended + normalize(m_ffnNorm2, m_feedForward(normalize(m_ffnNorm1, attended)));
+        const auto attended = clampHalf(
+            x + normalize(m_attentionNorm2, clampHalf(m_attention(normalize(m_attentionNorm1, x), mask, rope))));
+        return clampHalf(attended + normalize(m_ffnNorm2, clampHalf(m_feedForward(normalize(m_ffnNorm1, attended)))));
     }
     if (!adaln.defined())
         throw std::invalid_argument("DiT block: a modulated block needs the timestep embedding");
@@ -106,10 +117,10 @@ torch::Tensor ZImageTransformerBlockImpl::forward(const torch::Tensor& x, const 
     const auto gateMsa = modulation[1].tanh();
     const auto scaleMlp = 1.0 + modulation[2];
     const auto gateMlp = modulation[3].tanh();
-    const auto attentionOut = m_attention(normalize(m_attentionNorm1, x) * scaleMsa, mask, rope); // [B, L, dim]
-    const auto attended = x + gateMsa * normalize(m_attentionNorm2, attentionOut);
-    const auto ffnOut = m_feedForward(normalize(m_ffnNorm1, attended) * scaleMlp); // [B, L, dim]
-    return attended + gateMlp * normalize(m_ffnNorm2, ffnOut);
+    const auto attentionOut = clampHalf(m_attention(normalize(m_attentionNorm1, x) * scaleMsa, mask, rope));
+    const auto attended = clampHalf(x + gateMsa * normalize(m_attentionNorm2, attentionOut)); // [B, L, dim]
+    const auto ffnOut = clampHalf(m_feedForward(normalize(m_ffnNorm1, attended) * scaleMlp)); // [B, L, dim]
+    return clampHalf(attended + gateMlp * normalize(m_ffnNorm2, ffnOut));
 }
 
 } // namespace zimage::models

@@ -43,14 +43,18 @@ torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) {
     return torch::group_norm(x, groups, weight, bias, eps);
 }
 
-void randomizeParameters(torch::nn::Module& module, double std, std::uint64_t seed) {
+void randomizeParameters(torch::nn::Module& module, double std, std::uint64_t seed, const torch::Device& generateOn) {
     torch::NoGradGuard noGrad;
     torch::manual_seed(seed);
     for (auto& item : module.named_parameters()) {
         auto& parameter = item.value();
         const bool isNormWeight = parameter.dim() == 1 && item.key().size() >= 6 &&
                                   item.key().compare(item.key().size() - 6, 6, "weight") == 0;
-        parameter.normal_(isNormWeight ? 1.0 : 0.0, std);
+        const double mean = isNormWeight ? 1.0 : 0.0;
+        if (parameter.device() == generateOn)
+            parameter.normal_(mean, std);
+        else
+            parameter.copy_(torch::empty_like(parameter, torch::TensorOptions().device(generateOn)).normal_(mean, std));
     }
 }
 

@@ -54,8 +54,10 @@ TORCH_MODULE(GroupNorm);
 torch::Tensor emptyParameter(torch::nn::Module& module, const std::string& name, torch::IntArrayRef shape,
                              const torch::TensorOptions& options);
 
-// Fills every parameter of `module` with N(0, std) in place, on its own device (benchmarks with random weights).
-// Norm weights (1-D parameters named "weight") get 1 + N(0, std) so activations keep a sane scale.
-void randomizeParameters(torch::nn::Module& module, double std, std::uint64_t seed);
+// Fills every parameter of `module` with N(0, std) in place (benchmarks with random weights). Norm weights (1-D
+// parameters named "weight") get 1 + N(0, std) so activations keep a sane scale. The numbers are drawn on
+// `generateOn` (a GPU is much faster at it) and copied to wherever each parameter lives.
+void randomizeParameters(torch::nn::Module& module, double std, std::uint64_t seed,
+                         const torch::Device& generateOn = torch::kCPU);
 
 } // namespace zimage::nn

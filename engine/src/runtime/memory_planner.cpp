@@ -210,6 +210,24 @@ MemoryPlan planOnCpu(const PlannerInput& input) {
 
 } // namespace
 
+nlohmann::json planToJson(const MemoryPlan& plan) {
+    const auto stage = [](const StagePlan& stagePlan) {
+        return nlohmann::json{{"placement", stagePlacementName(stagePlan.placement)},
+                              {"layers", stagePlan.layers},
+                              {"resident_layers", stagePlan.residentLayers}};
+    };
+    constexpr double kMiB = 1024.0 * 1024.0;
+    return {{"kind", planChoiceName(plan.kind)},
+            {"summary", plan.summary()},
+            {"text_encoder", stage(plan.textEncoder)},
+            {"transformer", stage(plan.transformer)},
+            {"vae_tiled", plan.vaeTiled},
+            {"vae_tile_size", plan.vaeTileSize},
+            {"budget_mb", static_cast<double>(plan.budgetBytes) / kMiB},
+            {"estimated_peak_mb", static_cast<double>(plan.estimatedPeakBytes) / kMiB},
+            {"reasons", plan.reasons}};
+}
+
 std::vector<int> vaeTileCandidates() {
     return {1024, 768, 512, 384, 256};
 }

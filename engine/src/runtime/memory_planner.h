@@ -12,6 +12,8 @@
 
 #include <zimage/memory_plan.h>
 
+#include <nlohmann/json.hpp>
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -52,6 +54,10 @@ std::optional<MemoryPlan> cheaperPlan(const PlannerInput& input, const MemoryPla
 // Which of `layers` layers stay resident when `resident` of them may: the streamed ones spread evenly, so each copy
 // overlaps the compute of the resident layers before it.
 std::vector<bool> residentMask(int layers, int resident);
+
+// The plan for JSON outputs and the generation log: kind, per-stage placement and resident layers, tiling, budget
+// and estimate in MiB, reasons.
+nlohmann::json planToJson(const MemoryPlan& plan);
 
 // The VAE tile sizes the planner tries, largest first (image pixels).
 std::vector<int> vaeTileCandidates();

@@ -1,5 +1,7 @@
 #include "runtime/placement.h"
 
+#include "runtime/device_support.h"
+
 #include <zimage/errors.h>
 
 #include <ATen/Context.h>
@@ -31,7 +33,13 @@ Placement resolvePlacement(DeviceChoice device, Precision precision, int cudaDev
     placement.device =
         useCuda ? torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(cudaDevice)) : torch::Device(torch::kCPU);
     placement.deviceName = useCuda ? "cuda:" + std::to_string(cudaDevice) : "cpu";
-    placement.precision = precision == Precision::Auto ? (useCuda ? Precision::Bf16 : Precision::Fp32) : precision;
+    // Auto: bf16 where the GPU computes it natively (Ampere on), fp16 on older GPUs (the DiT clamps its fp16
+    // activations, the NaN guard catches the rest), fp32 on the CPU.
+    if (precision == Precision::Auto)
+        placement.precision =
+            useCuda ? (deviceSupportsBf16(cudaDevice) ? Precision::Bf16 : Precision::Fp16) : Precision::Fp32;
+    else
+        placement.precision = precision;
     if (!useCuda && placement.precision == Precision::Fp16)
         throw EngineError(ErrorCode::InvalidInput, "fp16 is not supported on the CPU",
                           "Use fp32 (or bf16) on the CPU.");

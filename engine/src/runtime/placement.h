@@ -16,9 +16,9 @@ struct Placement {
     std::string deviceName;                    // "cpu", "cuda:0"
 };
 
-// Auto device: CUDA when available, else the CPU. Auto precision: bf16 on CUDA, fp32 on the CPU (bf16 matmuls on
-// CPUs are slow and the goldens are fp32). Throws EngineError(Device) when CUDA is asked for and absent, and
-// EngineError(InvalidInput) for fp16 on the CPU.
+// Auto device: CUDA when available, else the CPU. Auto precision: bf16 on CUDA (fp16 before Ampere), fp32 on the CPU
+// (bf16 matmuls on CPUs are slow and the goldens are fp32). Throws EngineError(Device) when CUDA is asked for and
+// absent, and EngineError(InvalidInput) for fp16 on the CPU.
 Placement resolvePlacement(DeviceChoice device, Precision precision, int cudaDevice);
 
 torch::ScalarType torchType(Precision precision);

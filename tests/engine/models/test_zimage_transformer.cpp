@@ -114,7 +114,9 @@ TEST_CASE(parameterNamesAreTheCheckpointNames) {
     for (const auto& name : actual)
         if (!expected.count(name))
             FAIL("parameter not in the checkpoint: " + name);
-    CHECK_EQ(model->layers()->size(), static_cast<std::size_t>(tinyConfig().numLayers));
+    // Execution order for streaming: noise refiner, context refiner, main layers.
+    CHECK_EQ(model->blocksInOrder().size(),
+             static_cast<std::size_t>(tinyConfig().numLayers + 2 * tinyConfig().numRefinerLayers));
 }
 
 TEST_CASE(realModelParameterNamesAndShapes) {

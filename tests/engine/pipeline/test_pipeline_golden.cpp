@@ -20,7 +20,7 @@ public:
     std::vector<float> noise;
     std::vector<float> steps; // concatenated
     std::vector<Stage> stages;
-    void onStage(Stage stage) override { stages.push_back(stage); }
+    void onStage(Stage stage, const MemoryStats&) override { stages.push_back(stage); }
     void onNoise(const LatentAccess& latents) override { noise = latents.copyLatents(); }
     void onStep(const StepProgress& progress) override {
         const auto latents = progress.latents->copyLatents();
