@@ -107,13 +107,17 @@ nlohmann::json timingsJson(const Timings& timings) {
             {"total_ms", timings.totalMs}};
 }
 
-nlohmann::json memoryJson(const MemoryReport& memory) {
+nlohmann::json memoryJson(const MemoryStats& memory) {
     constexpr double kMiB = 1024.0 * 1024.0;
     nlohmann::json out = {{"host_rss_mb", memory.hostRssBytes / kMiB},
-                          {"host_peak_rss_mb", memory.peakHostRssBytes / kMiB}};
+                          {"host_peak_rss_mb", memory.peakHostRssBytes / kMiB},
+                          {"host_total_mb", memory.hostTotalBytes / kMiB},
+                          {"host_available_mb", memory.hostAvailableBytes / kMiB},
+                          {"device_source", std::string(deviceMemorySourceName(memory.deviceSource))}};
     if (memory.deviceAvailable) {
         out["device_total_mb"] = memory.deviceTotalBytes / kMiB;
         out["device_free_mb"] = memory.deviceFreeBytes / kMiB;
+        out["device_used_mb"] = memory.deviceUsedBytes / kMiB;
         out["peak_allocated_mb"] = memory.peakAllocatedBytes / kMiB;
         out["peak_reserved_mb"] = memory.peakReservedBytes / kMiB;
     }

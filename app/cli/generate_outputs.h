@@ -39,6 +39,6 @@ private:
 // The --json summary: files, seeds, per-stage timings, memory.
 nlohmann::json summaryJson(const GenerationResult& result, const std::vector<std::filesystem::path>& files);
 nlohmann::json timingsJson(const Timings& timings);
-nlohmann::json memoryJson(const MemoryReport& memory);
+nlohmann::json memoryJson(const MemoryStats& memory);
 
 } // namespace zimage::cli

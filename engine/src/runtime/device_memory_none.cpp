@@ -1,24 +1,27 @@
 // Builds without CUDA (the Debian LibTorch): host figures only.
 
 #include "runtime/device_memory.h"
-#include "runtime/host_memory.h"
+#include "runtime/memory_stats.h"
 
-namespace zimage::runtime {
+namespace zimage {
+
+MemoryStats readMemoryStats(int cudaDevice) {
+    return runtime::readMemory(cudaDevice);
+}
+
+namespace runtime {
 
 bool cudaBuildAvailable() {
     return false;
 }
 
-MemoryReport readMemory(int) {
-    MemoryReport report;
-    const auto host = readHostMemory();
-    report.hostRssBytes = host.rssBytes;
-    report.peakHostRssBytes = host.peakRssBytes;
-    return report;
+MemoryStats readMemory(int) {
+    return hostMemoryStats();
 }
 
 void resetPeakMemory(int) {}
 void releaseCachedMemory(int) {}
 void synchronizeDevice(int) {}
 
-} // namespace zimage::runtime
+} // namespace runtime
+} // namespace zimage
