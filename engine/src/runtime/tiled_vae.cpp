@@ -197,10 +197,12 @@ namespace {
 // The decoder's activations are counted exactly from the architecture below; on top of them come convolution
 // workspaces (cuDNN, oneDNN) and the caching allocator's rounding and fragmentation. To be fitted to measured peaks.
 constexpr double kWorkspaceFactor = 1.5;
+#if TORCH_VERSION_MAJOR < 2
 // LibTorch 1.13's chunked attention (nn::chunkedAttention's default maxScoreBytes) caps one query chunk's float32
 // score matrix at this; the softmax makes a second matrix of the same size.
 constexpr double kChunkedScoreBytes = 256.0 * 1024 * 1024;
 constexpr double kFloat32Bytes = 4.0;
+#endif
 
 // The most activation elements a ResnetBlock2D holds at once, per batch item: its input x stays alive to the residual
 // add, next to the GroupNorm-SiLU output being convolved and the convolution's output. That is Cin + Cin + Cout
@@ -229,6 +231,8 @@ std::uint64_t estimateDecodeBytes(const io::VaeConfig& config, std::int64_t batc
                                   std::int64_t latentWidth, std::size_t elementBytes) {
     if (batch < 1 || latentHeight < 1 || latentWidth < 1 || elementBytes < 1 || config.blockOutChannels.empty())
         throw std::invalid_argument("VAE memory estimate: batch, latent size and element size must be positive");
+    // The result: kWorkspaceFactor x the most bytes alive at once in any stage of the decoder, walking its
+    // architecture stage by stage (each stage's live tensors are spelled out where they are counted).
     const double items = static_cast<double>(batch), bytes = static_cast<double>(elementBytes);
     const auto& channels = config.blockOutChannels;
     const auto levels = channels.size();
