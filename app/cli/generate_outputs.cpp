@@ -4,6 +4,7 @@
 #include "io/safetensors_writer.h"
 #include "output/generation_metadata.h"
 #include "output/png_file.h"
+#include "runtime/memory_planner.h"
 
 #include <chrono>
 #include <cstring>
@@ -71,8 +72,12 @@ std::vector<std::filesystem::path> OutputWriter::write(const GenerationResult& r
         output::PngImage png{image.width, image.height, image.rgb, {}};
         png.texts.push_back(
             {std::string(output::kParametersKey), output::a1111Parameters(result.request, i, modelName)});
-        png.texts.push_back({std::string(output::kRequestJsonKey),
-                             output::imageMetadata(result.request, i, modelName, ZIMAGE_VERSION).dump()});
+        auto metadata = output::imageMetadata(result.request, i, modelName, ZIMAGE_VERSION);
+        // A tiled decode differs slightly from an untiled one: reproducing the pixels needs the same choice.
+        metadata["vae_tiled"] = result.plan.vaeTiled;
+        if (result.plan.vaeTiled)
+            metadata["vae_tile_size"] = result.plan.vaeTileSize;
+        png.texts.push_back({std::string(output::kRequestJsonKey), metadata.dump()});
         const auto path = freshName(m_folder, image.seed);
         output::writePng(path, png);
         files.push_back(path);
@@ -136,7 +141,17 @@ nlohmann::json summaryJson(const GenerationResult& result, const std::vector<std
             {"text_embeddings_cached", result.textEmbeddingsCached},
             {"timings", timingsJson(result.timings)},
             {"memory", memoryJson(result.memory)},
+            {"plan", runtime::planToJson(result.plan)},
+            {"attempts", result.attempts},
             {"warnings", result.warnings}};
+}
+
+nlohmann::json memoryOptionsJson(const MemoryOptions& options) {
+    return {{"plan", planChoiceName(options.plan)},
+            {"vram_budget_gib", options.vramBudgetGiB ? nlohmann::json(*options.vramBudgetGiB) : nlohmann::json()},
+            {"vae_tiling", tilingChoiceName(options.vaeTiling)},
+            {"tile_size", options.vaeTileSize},
+            {"memory_fraction", options.memoryFraction}};
 }
 
 } // namespace zimage::cli

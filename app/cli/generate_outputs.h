@@ -40,5 +40,6 @@ private:
 nlohmann::json summaryJson(const GenerationResult& result, const std::vector<std::filesystem::path>& files);
 nlohmann::json timingsJson(const Timings& timings);
 nlohmann::json memoryJson(const MemoryStats& memory);
+nlohmann::json memoryOptionsJson(const MemoryOptions& options);
 
 } // namespace zimage::cli

@@ -7,6 +7,7 @@
 
 #include <zimage/errors.h>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -87,6 +88,8 @@ int dispatch(std::string_view command, int argc, char** argv) {
 } // namespace
 
 int main(int argc, char** argv) {
+    // Logs go to stderr: stdout carries the JSON and file names that scripts read.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("zimage"));
     spdlog::set_pattern("[%H:%M:%S.%e] [%n] [%l] %v");
     spdlog::set_level(spdlog::level::warn);
     for (int i = 1; i < argc; ++i)

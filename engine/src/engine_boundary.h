@@ -18,6 +18,8 @@ namespace zimage {
 
 // Torch reports allocation failures as c10::Error ("CUDA out of memory", "DefaultCPUAllocator: can't allocate").
 bool isOutOfMemoryMessage(const std::string& message);
+// Any allocation failure: EngineError(OutOfMemory), a torch out-of-memory error, std::bad_alloc.
+bool isOutOfMemory(const std::exception& error);
 
 // `fallback` is the code for errors of no better-known kind (ModelFiles while opening, Internal while generating).
 template <typename Function>

@@ -4,6 +4,7 @@
 #include "io/model_config.h"
 #include "io/tensor_loader.h"
 #include "nn/layers.h"
+#include "runtime/device_memory.h"
 #include "runtime/device_support.h"
 #include "runtime/request_planning.h"
 
@@ -57,10 +58,22 @@ std::unique_ptr<runtime::ModelResidency> placeWeights(Networks& networks, const 
     firstJob.prompts = {""};
     const runtime::ModelShapes shapes{textConfig, transformerConfig, vaeConfig, c10::elementSize(placement.dtype)};
     const auto budget = runtime::memoryBudgetBytes(options.memory, onDevice, options.cudaDevice);
-    const auto plan = runtime::planMemory(
-        runtime::plannerInput(residency->footprint(), shapes, firstJob, options.memory, budget, onDevice));
-    spdlog::info("weights placed for: {}", plan.summary());
-    residency->apply(plan, /*copyWeights=*/false);
+    const auto input =
+        runtime::plannerInput(residency->footprint(), shapes, firstJob, options.memory, budget, onDevice);
+    const auto plan = runtime::planMemory(input);
+    try {
+        residency->apply(plan, /*copyWeights=*/false);
+        spdlog::info("weights placed for: {}", plan.summary());
+    } catch (const std::exception& error) {
+        // A forced plan (or a wrong estimate) that does not fit: place for a cheaper one rather than fail to open.
+        const auto cheaper = isOutOfMemory(error) ? runtime::cheaperPlan(input, plan) : std::nullopt;
+        if (!cheaper)
+            throw;
+        runtime::releaseCachedMemory(options.cudaDevice);
+        spdlog::warn("out of memory placing the weights for {}; placed them for {}", plan.summary(),
+                     cheaper->summary());
+        residency->apply(*cheaper, /*copyWeights=*/false);
+    }
     return residency;
 }
 
@@ -102,6 +115,16 @@ bool isOutOfMemoryMessage(const std::string& message) {
     std::string lower = message;
     std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
     return lower.find("out of memory") != std::string::npos || lower.find("can't allocate") != std::string::npos;
+}
+
+bool isOutOfMemory(const std::exception& error) {
+    if (const auto* engineError = dynamic_cast<const EngineError*>(&error))
+        return engineError->code() == ErrorCode::OutOfMemory;
+    if (dynamic_cast<const std::bad_alloc*>(&error))
+        return true;
+    if (const auto* torchError = dynamic_cast<const c10::Error*>(&error))
+        return isOutOfMemoryMessage(torchError->what_without_backtrace());
+    return false;
 }
 
 LoadedModels loadModels(const io::ModelFiles& files, const ModelSource& source, const EngineOptions& options) {

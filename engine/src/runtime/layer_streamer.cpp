@@ -17,7 +17,9 @@ LayerStreamer::LayerStreamer(std::vector<PackedLayer*> layers, const torch::Devi
     if (!streamed.empty() && streamed.size() != m_layers.size())
         throw std::invalid_argument("layer streaming: the streamed mask must have one entry per layer");
     for (std::size_t i = 0; i < m_layers.size(); ++i) {
-        const bool isStreamed = streamed.empty() ? m_layers[i]->homeDevice() != device : streamed[i];
+        // Streaming copies host memory to the device: a layer whose home is host memory streams (device indices
+        // play no part: "cuda" and "cuda:0" are the same device here).
+        const bool isStreamed = streamed.empty() ? m_layers[i]->homeDevice().is_cpu() != device.is_cpu() : streamed[i];
         if (!isStreamed)
             continue;
         m_positionOfLayer[i] = static_cast<long>(m_streamed.size());
