@@ -137,7 +137,10 @@ std::vector<StagePlacement> allowedTextPlacements(PlanChoice choice) {
     case PlanChoice::Cpu:
         return {StagePlacement::Cpu};
     default:
-        return {StagePlacement::Resident, StagePlacement::Sequential, StagePlacement::Streamed, StagePlacement::Cpu};
+        // Streamed before sequential on equal cost: both copy the text encoder in once per new prompt, streaming
+        // needs two layers' room instead of the whole encoder's and overlapped better on the H200 (new prompt
+        // 184 ms streamed, 325 ms sequential). Sequential stays available as a forced choice.
+        return {StagePlacement::Resident, StagePlacement::Streamed, StagePlacement::Sequential, StagePlacement::Cpu};
     }
 }
 

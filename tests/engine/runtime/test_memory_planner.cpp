@@ -125,19 +125,28 @@ TEST_CASE(twentyGibKeepsTheTextEncoderAndTilesTheDecode) {
     CHECK(plan.vaeTiled);
 }
 
-TEST_CASE(justBelowResidentTheTextEncoderGoesSequential) {
+TEST_CASE(justBelowResidentTheTextEncoderLeavesTheDevice) {
     // Room for both networks and the text encoder's activations (200 MiB) but not for the DiT's (600 MiB) beside
-    // a resident text encoder: the text encoder is on the device only while encoding.
+    // a resident text encoder: the text encoder comes onto the device only while encoding. Streamed and sequential
+    // cost the same copy; auto streams (less memory), sequential is there when forced.
     auto input = inputFor(0);
     const auto& model = input.model;
     input.budgetBytes = total(model.textEncoderLayerBytes) + model.textEncoderOtherBytes +
                         total(model.transformerBlockBytes) + model.transformerOtherBytes + model.vaeBytes +
                         input.textEncoderActivationBytes + 64 * kMiB;
-    const auto plan = planMemory(input);
+    auto plan = planMemory(input);
+    CHECK(plan.textEncoder.placement == StagePlacement::Streamed);
+    CHECK(plan.transformer.placement == StagePlacement::Resident);
+    CHECK(!plan.vaeTiled);
+    input.options.plan = PlanChoice::Sequential;
+    plan = planMemory(input);
     CHECK(plan.kind == PlanChoice::Sequential);
     CHECK(plan.textEncoder.placement == StagePlacement::Sequential);
     CHECK(plan.transformer.placement == StagePlacement::Resident);
     CHECK(plan.estimatedPeakBytes <= input.budgetBytes);
+    // One byte less and the whole text encoder no longer fits beside the DiT.
+    input.budgetBytes = plan.estimatedPeakBytes - 1;
+    CHECK(planMemory(input).estimatedPeakBytes > input.budgetBytes);
 }
 
 TEST_CASE(sixteenGibStreamsTheTextEncoderAndKeepsTheDit) {
