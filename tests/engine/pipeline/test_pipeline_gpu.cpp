@@ -76,3 +76,48 @@ TEST_CASE(bfloat16RunsWithoutNan) {
         test::maxAbsDiff(result.images.front().pixels, test::readFloats(*goldenCase.tensors, "image"));
     std::cout << "turbo on cuda bf16: image max abs diff " << imageError << " (loose by nature)\n";
 }
+
+TEST_CASE(memoryReturnsToTheBaselineAfterSuccessCancelAndError) {
+    // Memory clearing: after every job the allocator holds exactly what it held before it (the weights and the
+    // prompt cache), whatever the outcome. Expected value: the engine's own figure before the first job.
+    if (!torch::cuda::is_available())
+        SKIP("no CUDA device");
+    auto engine = openOnCuda(Precision::Bf16);
+    auto request = test::loadGoldenCases().front().request;
+    request.device = DeviceChoice::Cuda;
+    Observer quiet;
+    CancelToken cancel;
+    engine->generate(request, quiet, cancel); // fills the prompt cache, which stays
+    const auto baseline = engine->memoryStats().allocatedBytes;
+    CHECK(baseline > 0);
+
+    for (int run = 0; run < 5; ++run) {
+        request.seed += 1;
+        engine->generate(request, quiet, cancel);
+        CHECK_EQ(engine->memoryStats().allocatedBytes, baseline);
+    }
+
+    class CancelAtStep : public Observer {
+    public:
+        explicit CancelAtStep(CancelToken& token)
+            : m_token(token) {}
+        void onStep(const StepProgress& progress) override {
+            if (progress.step == 2)
+                m_token.cancel();
+        }
+
+    private:
+        CancelToken& m_token;
+    };
+    CancelAtStep cancelling(cancel);
+    CHECK_THROWS_WITH(engine->generate(request, cancelling, cancel), EngineError, "cancelled");
+    cancel.reset();
+    CHECK_EQ(engine->memoryStats().allocatedBytes, baseline);
+
+    auto invalid = request;
+    invalid.width = 1000; // not a multiple of 16
+    CHECK_THROWS_WITH(engine->generate(invalid, quiet, cancel), EngineError, "multiple of 16");
+    CHECK_EQ(engine->memoryStats().allocatedBytes, baseline);
+    // Cached blocks were handed back too: what is reserved is what is allocated, rounded to allocator blocks.
+    CHECK(engine->memoryStats().reservedBytes < baseline + 64ull * 1024 * 1024);
+}
