@@ -85,6 +85,7 @@ TEST_CASE(memoryReturnsToTheBaselineAfterSuccessCancelAndError) {
     auto engine = openOnCuda(Precision::Bf16);
     auto request = test::loadGoldenCases().front().request;
     request.device = DeviceChoice::Cuda;
+    request.precision = Precision::Auto; // the engine's (bf16); the golden cases say fp32
     Observer quiet;
     CancelToken cancel;
     engine->generate(request, quiet, cancel); // fills the prompt cache, which stays
