@@ -1,6 +1,8 @@
 #pragma once
 // One finished image as the history records it: enough to show it in the history panel and to reproduce it.
 
+#include "engine_metatypes.h"
+
 #include <zimage/request.h>
 #include <zimage/result.h>
 
@@ -32,5 +34,4 @@ struct HistoryEntry {
 
 } // namespace zimage::ui
 
-Q_DECLARE_METATYPE(zimage::GenerationRequest)
 Q_DECLARE_METATYPE(zimage::ui::HistoryEntry)
