@@ -7,11 +7,9 @@
 #include "io/model_files.h"
 #include "model_factory.h"
 #include "pipeline.h"
-#include "runtime/device_memory.h"
 #include "runtime/device_support.h"
 #include "runtime/generation_log.h"
 #include "runtime/memory_planner.h"
-#include "runtime/request_planning.h"
 
 #include <zimage/engine.h>
 

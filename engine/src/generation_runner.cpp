@@ -7,16 +7,8 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
-#include <cstdio>
-
 namespace zimage {
 namespace {
-
-std::string gib(std::uint64_t bytes) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.1f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-    return text;
-}
 
 EngineError outOfMemory(const LoadedModels& models, const MemoryPlan& plan, std::uint64_t budget) {
     const auto stats = runtime::readMemory(models.cudaDevice);
@@ -24,8 +16,8 @@ EngineError outOfMemory(const LoadedModels& models, const MemoryPlan& plan, std:
     const auto available = onDevice ? stats.deviceFreeBytes + stats.reservedBytes : stats.hostAvailableBytes;
     return EngineError(ErrorCode::OutOfMemory,
                        "Out of " + std::string(onDevice ? "device" : "host") + " memory: this generation needs about " +
-                           gib(plan.estimatedPeakBytes) + " with " + plan.summary() + "; " + gib(available) +
-                           " is available (budget " + gib(budget) + ").",
+                           runtime::formatGiB(plan.estimatedPeakBytes) + " with " + plan.summary() + "; " +
+                           runtime::formatGiB(available) + " is available (budget " + runtime::formatGiB(budget) + ").",
                        "Use a smaller image or batch, close other programs that use the " +
                            std::string(onDevice ? "GPU, or run on the CPU." : "memory."));
 }

@@ -34,7 +34,6 @@ public:
     // the DiT once per step); set false before the last pass so that nothing is copied in vain.
     void setPrefetchAcrossPasses(bool prefetch) { m_prefetchAcrossPasses = prefetch; }
     std::size_t streamedCount() const { return m_streamed.size(); }
-    std::int64_t slotBytes() const { return m_slotBytes; }
 
 private:
     void queueCopies();

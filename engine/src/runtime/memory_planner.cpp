@@ -36,12 +36,6 @@ std::uint64_t largest(const std::vector<std::uint64_t>& values) {
     return values.empty() ? 0 : *std::max_element(values.begin(), values.end());
 }
 
-std::string gib(std::uint64_t bytes) {
-    char text[32];
-    std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
-    return text;
-}
-
 // Tiles of `tile` with a quarter overlap along a side of `side` pixels (the tiled decoder's grid).
 int tilesAlong(int side, int tile) {
     if (side <= tile)
@@ -206,8 +200,8 @@ MemoryPlan planOnCpu(const PlannerInput& input) {
     }
     plan.reasons.push_back("running on the CPU: weights stay in host memory");
     if (plan.vaeTiled)
-        plan.reasons.push_back("VAE decode tiled: an untiled decode needs " + gib(input.vaeDecodeBytes(0)) +
-                               " of host memory, " + gib(input.budgetBytes) + " available");
+        plan.reasons.push_back("VAE decode tiled: an untiled decode needs " + formatGiB(input.vaeDecodeBytes(0)) +
+                               " of host memory, " + formatGiB(input.budgetBytes) + " available");
     return plan;
 }
 
@@ -229,6 +223,12 @@ nlohmann::json planToJson(const MemoryPlan& plan) {
             {"budget_mb", static_cast<double>(plan.budgetBytes) / kMiB},
             {"estimated_peak_mb", static_cast<double>(plan.estimatedPeakBytes) / kMiB},
             {"reasons", plan.reasons}};
+}
+
+std::string formatGiB(std::uint64_t bytes) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.2f GiB", static_cast<double>(bytes) / (1024.0 * 1024.0 * 1024.0));
+    return text;
 }
 
 std::vector<int> vaeTileCandidates() {
@@ -283,18 +283,19 @@ MemoryPlan planMemory(const PlannerInput& input) {
     }
 
     auto plan = toPlan(input, best ? *best : leastMemory);
-    plan.reasons.push_back("budget " + gib(input.budgetBytes) + ", estimated peak " + gib(plan.estimatedPeakBytes));
+    plan.reasons.push_back("budget " + formatGiB(input.budgetBytes) + ", estimated peak " +
+                           formatGiB(plan.estimatedPeakBytes));
     if (!best)
         plan.reasons.push_back("nothing fits the budget; trying the plan that needs the least memory");
     if (input.options.plan != PlanChoice::Auto)
         plan.reasons.push_back("plan forced to " + std::string(planChoiceName(input.options.plan)));
     if (plan.transformer.placement == StagePlacement::Streamed)
-        plan.reasons.push_back("the DiT (" + gib(evaluator.residentTransformerBytes(blocks)) +
+        plan.reasons.push_back("the DiT (" + formatGiB(evaluator.residentTransformerBytes(blocks)) +
                                ") does not fit beside the activations: " +
                                std::to_string(blocks - plan.transformer.residentLayers) + " blocks streamed");
     if (plan.vaeTiled)
         plan.reasons.push_back("VAE decode tiled at " + std::to_string(plan.vaeTileSize) + " px: untiled it needs " +
-                               gib(input.vaeDecodeBytes(0)));
+                               formatGiB(input.vaeDecodeBytes(0)));
     return plan;
 }
 

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <vector>
 
 namespace zimage::runtime {
@@ -58,6 +59,9 @@ std::vector<bool> residentMask(int layers, int resident);
 // The plan for JSON outputs and the generation log: kind, per-stage placement and resident layers, tiling, budget
 // and estimate in MiB, reasons.
 nlohmann::json planToJson(const MemoryPlan& plan);
+
+// "12.34 GiB", for the plan's reasons and out-of-memory messages.
+std::string formatGiB(std::uint64_t bytes);
 
 // The VAE tile sizes the planner tries, largest first (image pixels).
 std::vector<int> vaeTileCandidates();
