@@ -10,6 +10,7 @@ void registerEngineMetaTypes() {
     qRegisterMetaType<zimage::ModelSource>();
     qRegisterMetaType<zimage::MemoryOptions>();
     qRegisterMetaType<zimage::MemoryStats>();
+    qRegisterMetaType<zimage::MemoryPlan>();
     qRegisterMetaType<zimage::ErrorCode>();
     qRegisterMetaType<zimage::Stage>();
     qRegisterMetaType<zimage::ui::JobResult>();

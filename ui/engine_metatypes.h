@@ -12,6 +12,7 @@ Q_DECLARE_METATYPE(zimage::EngineOptions)
 Q_DECLARE_METATYPE(zimage::ModelSource)
 Q_DECLARE_METATYPE(zimage::MemoryOptions)
 Q_DECLARE_METATYPE(zimage::MemoryStats)
+Q_DECLARE_METATYPE(zimage::MemoryPlan)
 Q_DECLARE_METATYPE(zimage::ErrorCode)
 Q_DECLARE_METATYPE(zimage::Stage)
 

@@ -186,6 +186,8 @@ void EngineWorker::runJob(const GenerationRequest& request, quint64 jobId) {
     }
     JobObserver observer(*this, jobId, m_decodeMsPerPixel * pixelsOf(request));
     try {
+        // The plan of this job, for the status bar while it runs (generate() plans again from the same figures).
+        Q_EMIT jobPlanned(jobId, m_engine->planFor(request));
         auto result = m_engine->generate(request, observer, m_cancel);
         m_decodeMsPerPixel = result.timings.vaeDecodeMs / pixelsOf(request);
         Q_EMIT jobFinished(jobId, JobResult::fromGenerationResult(std::move(result)));

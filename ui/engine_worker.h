@@ -83,6 +83,8 @@ Q_SIGNALS:
     void memoryOptionsRejected(const QString& message);
 
     void jobStarted(quint64 jobId);
+    // Where the weights will be and whether the decode is tiled, before the job's first stage.
+    void jobPlanned(quint64 jobId, const zimage::MemoryPlan& plan);
     // Each stage as it begins, with the memory figures then; the model load reports Stage::Loading as kLoadingJobId.
     void stageChanged(quint64 jobId, zimage::Stage stage, const QString& stageName, const zimage::MemoryStats& memory);
     // After each denoising step (1-based). `remainingMs`: the steps left at the mean step time so far, plus the

@@ -2,7 +2,7 @@
 
 #include "arguments.h"
 #include "io/safetensors_writer.h"
-#include "output/generation_metadata.h"
+#include "output/image_file.h"
 #include "output/png_file.h"
 #include "runtime/memory_planner.h"
 
@@ -16,20 +16,6 @@ namespace {
 
 std::span<const std::byte> asBytes(const std::vector<float>& values) {
     return std::as_bytes(std::span<const float>(values));
-}
-
-// zimage-20261121-153012-<seed>.png, with -2, -3 ... appended if taken.
-std::filesystem::path freshName(const std::filesystem::path& folder, std::uint64_t seed) {
-    const std::time_t now = std::time(nullptr);
-    std::tm local{};
-    localtime_r(&now, &local);
-    char stamp[32];
-    std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &local);
-    const std::string base = std::string("zimage-") + stamp + "-" + std::to_string(seed);
-    auto path = folder / (base + ".png");
-    for (int i = 2; std::filesystem::exists(path); ++i)
-        path = folder / (base + "-" + std::to_string(i) + ".png");
-    return path;
 }
 
 } // namespace
@@ -68,17 +54,8 @@ std::vector<std::filesystem::path> OutputWriter::write(const GenerationResult& r
                                                        const std::string& modelName) const {
     std::vector<std::filesystem::path> files;
     for (std::size_t i = 0; i < result.images.size(); ++i) {
-        const auto& image = result.images[i];
-        output::PngImage png{image.width, image.height, image.rgb, {}};
-        png.texts.push_back(
-            {std::string(output::kParametersKey), output::a1111Parameters(result.request, i, modelName)});
-        auto metadata = output::imageMetadata(result.request, i, modelName, ZIMAGE_VERSION);
-        // A tiled decode differs slightly from an untiled one: reproducing the pixels needs the same choice.
-        metadata["vae_tiled"] = result.plan.vaeTiled;
-        if (result.plan.vaeTiled)
-            metadata["vae_tile_size"] = result.plan.vaeTileSize;
-        png.texts.push_back({std::string(output::kRequestJsonKey), metadata.dump()});
-        const auto path = freshName(m_folder, image.seed);
+        auto png = output::generatedPng(result, i, result.images[i].rgb, modelName, ZIMAGE_VERSION);
+        const auto path = output::freshImagePath(m_folder, result.images[i].seed);
         output::writePng(path, png);
         files.push_back(path);
     }
