@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Z-Image Studio: set up, build and run or test, on a fresh Debian 12 / Ubuntu 24.04 machine.
-#   ./build.sh run [MODEL_PATH]   install what is missing, build, and run the main job
+#   ./build.sh run [MODEL_PATH]   install what is missing, build, and open the desktop app (on the model at MODEL_PATH)
 #   ./build.sh test               install what is missing, build, and run every test (what CI runs)
 # Environment: BUILD_DIR (default build), JOBS (default: number of cores), ZIMAGE_SKIP_INSTALL=1 to skip apt.
 set -euo pipefail
@@ -12,7 +12,8 @@ readonly JOBS="${JOBS:-$(nproc)}"
 readonly PACKAGES=(
     cmake ninja-build g++ clang clang-format libclang-rt-dev git
     libtorch-dev libspdlog-dev nlohmann-json3-dev libutf8proc-dev libpng-dev
-    qt6-base-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite xvfb
+    qt6-base-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite qt6-translations-l10n xvfb
+    librsvg2-bin dpkg-dev appstream desktop-file-utils
 )
 
 log() { printf '\n== %s\n' "$*"; }
@@ -31,10 +32,13 @@ install_packages() {
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 }
 
+# build_main [TARGET...]: configure and build the given targets (default: all).
 build_main() {
     log "Building in ${BUILD_DIR}"
     cmake -S . -B "$BUILD_DIR" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
-    cmake --build "$BUILD_DIR" -j "$JOBS"
+    local targets=()
+    [[ $# -gt 0 ]] && targets=(--target "$@")
+    cmake --build "$BUILD_DIR" -j "$JOBS" "${targets[@]}"
 }
 
 # The torch-free core (safetensors parser, tokenizer, schedule) under ASan/UBSan with clang, plus the fuzzers.
@@ -59,14 +63,14 @@ main() {
     case "$command" in
     run)
         install_packages
-        build_main
-        local model="${2:-}"
-        if [[ -z "$model" ]]; then
-            echo "Built ${BUILD_DIR}/app/zimage-cli. Give a model folder to inspect it, e.g.:"
-            echo "  ./build.sh run ~/.cache/huggingface/hub/models--Tongyi-MAI--Z-Image-Turbo"
-            exit 0
+        build_main zimage-studio zimage-cli
+        local options=()
+        [[ -n "${2:-}" ]] && options=(--model "$2")
+        if [[ -z "${DISPLAY:-}" && -z "${WAYLAND_DISPLAY:-}" && -z "${QT_QPA_PLATFORM:-}" ]]; then
+            echo "No display found (DISPLAY and WAYLAND_DISPLAY are unset): run this from a desktop session, or over" >&2
+            echo "ssh with X forwarding (ssh -X), or in a virtual display: xvfb-run ./build.sh run" >&2
         fi
-        exec "${BUILD_DIR}/app/zimage-cli" inspect "$model"
+        exec "${BUILD_DIR}/app/zimage-studio" "${options[@]}"
         ;;
     test)
         install_packages

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <stdexcept>
 #include <string>
 
 namespace zimage::ui {
@@ -50,13 +51,27 @@ public:
                                      preview(progress));
     }
 
+    // The last step's latents (what the VAE decodes), kept when previews are on, to refit the preview's projection.
+    std::vector<float> finalLatents;
+    std::vector<std::int64_t> finalShape;
+
 private:
     QImage preview(const StepProgress& progress) {
         const auto options = m_worker.previewOptions();
-        if (!options.enabled || !progress.latents || !m_throttle.due(progress.elapsedMs, options.intervalMs))
+        if (!options.enabled || !progress.latents)
             return {};
-        const auto latents = progress.latents->copyLatents();
+        const bool last = progress.step == progress.steps;
+        const bool due = m_throttle.due(progress.elapsedMs, options.intervalMs);
+        if (!due && !last)
+            return {};
+        auto latents = progress.latents->copyLatents();
         const auto shape = progress.latents->shape();
+        if (last) {
+            finalLatents = latents;
+            finalShape = shape;
+        }
+        if (!due)
+            return {};
         auto image = renderLatentPreview(latents, shape, m_worker.m_projection, options.maxSide);
         if (image.isNull())
             spdlog::debug("no preview for latents of {} dimensions", shape.size());
@@ -131,6 +146,9 @@ void EngineWorker::open(const ModelSource* source, const QString& folder, const 
     Q_ASSERT(QThread::currentThread() == thread());
     // Two models rarely fit at once: the old one goes first.
     releaseEngine();
+    // Another model may have another VAE: its previews start again from the built-in factors.
+    m_projection = LatentProjection::fixture();
+    m_projectionLearned = false;
     Q_EMIT modelLoading(folder);
     JobObserver observer(*this, kLoadingJobId, 0.0);
     try {
@@ -190,6 +208,7 @@ void EngineWorker::runJob(const GenerationRequest& request, quint64 jobId) {
         Q_EMIT jobPlanned(jobId, m_engine->planFor(request));
         auto result = m_engine->generate(request, observer, m_cancel);
         m_decodeMsPerPixel = result.timings.vaeDecodeMs / pixelsOf(request);
+        learnPreviewProjection(observer.finalLatents, observer.finalShape, result);
         Q_EMIT jobFinished(jobId, JobResult::fromGenerationResult(std::move(result)));
     } catch (const EngineError& error) {
         if (error.code() == ErrorCode::Cancelled) {
@@ -204,6 +223,42 @@ void EngineWorker::runJob(const GenerationRequest& request, quint64 jobId) {
         Q_EMIT jobFailed(jobId, ErrorCode::Internal, QString::fromUtf8(error.what()),
                          tr("This is a bug: please report it with the log file."));
     }
+}
+
+void EngineWorker::learnPreviewProjection(const std::vector<float>& latents, const std::vector<std::int64_t>& shape,
+                                          const GenerationResult& result) {
+    if (shape.size() != 4 || shape[1] != kLatentChannels || latents.empty())
+        return;
+    const auto batch = static_cast<std::size_t>(shape[0]);
+    const int height = static_cast<int>(shape[2]);
+    const int width = static_cast<int>(shape[3]);
+    const auto latentSize = static_cast<std::size_t>(kLatentChannels) * static_cast<std::size_t>(height * width);
+    const auto imageSize = std::size_t{3} * static_cast<std::size_t>(kLatentScale * height * kLatentScale * width);
+    std::vector<LatentFitSample> samples;
+    for (std::size_t b = 0; b < std::min(batch, result.images.size()); ++b) {
+        const auto& pixels = result.images[b].pixels;
+        if (pixels.size() != imageSize || latents.size() < (b + 1) * latentSize)
+            return;
+        samples.push_back({std::span(latents).subspan(b * latentSize, latentSize), pixels, height, width});
+    }
+    LatentProjection fitted;
+    try {
+        fitted = fitLatentProjection(samples);
+    } catch (const std::invalid_argument& error) {
+        spdlog::debug("preview projection not refitted: {}", error.what());
+        return;
+    }
+    // The first fit replaces the built-in factors (made for another VAE); later ones are averaged in, so one unusual
+    // image (a single colour, say) does not decide the colours of every later preview.
+    if (m_projectionLearned) {
+        for (int k = 0; k < kLatentChannels; ++k)
+            for (int c = 0; c < 3; ++c)
+                fitted.weights[k][c] = 0.5f * (fitted.weights[k][c] + m_projection.weights[k][c]);
+        for (int c = 0; c < 3; ++c)
+            fitted.bias[c] = 0.5f * (fitted.bias[c] + m_projection.bias[c]);
+    }
+    m_projection = fitted;
+    m_projectionLearned = true;
 }
 
 void EngineWorker::setMemoryOptions(const MemoryOptions& options) {

@@ -105,11 +105,16 @@ private:
     void runJob(const GenerationRequest& request, quint64 jobId);
     void open(const ModelSource* source, const QString& folder, const EngineOptions& options);
     void releaseEngine();
+    // Fits the preview's latent-to-RGB projection to what this model's VAE made of the finished job's latents
+    // (latent_preview.h), so the previews of the next jobs show this model's colours.
+    void learnPreviewProjection(const std::vector<float>& latents, const std::vector<std::int64_t>& shape,
+                                const GenerationResult& result);
 
     std::unique_ptr<QThread> m_ownThread; // when the worker made its own thread
     std::unique_ptr<Engine> m_engine;     // touched on the worker's thread only
     double m_decodeMsPerPixel = 0.0;      // the last job's VAE decode time per image pixel, for the estimates
-    LatentProjection m_projection = LatentProjection::fixture();
+    LatentProjection m_projection = LatentProjection::fixture(); // touched on the worker's thread only
+    bool m_projectionLearned = false;                            // m_projection was fitted to this model's decodes
 
     mutable std::mutex m_mutex; // guards what other threads touch: the cancel state and the preview options
     CancelToken m_cancel;

@@ -312,6 +312,28 @@ private Q_SLOTS:
         }
     }
 
+    // The worker refits the preview's projection to each finished job's latents and decoded image: the same request
+    // run again previews with a projection fitted to exactly that image, which follows it at least as closely as the
+    // built-in one did (the least-squares fit maximises the block-level agreement the correlation measures).
+    void previewLearnsFromFinishedJobs() {
+        QVERIFY(openFixture());
+        m_worker->setPreviewOptions({true, 0, 512});
+        auto request = smallRequest(77, 3);
+        request.prompts = {"a green parrot on a yellow branch"};
+        QVERIFY(run(request, 1));
+        QVERIFY(run(request, 2));
+        const auto decoded = m_recorder->results.at(2).images.first();
+        const auto before = m_recorder->previews(1).last().convertToFormat(QImage::Format_RGB888);
+        const auto after = m_recorder->previews(2).last().convertToFormat(QImage::Format_RGB888);
+        QCOMPARE(m_recorder->results.at(1).images.first(), decoded);
+        for (int channel = 0; channel < 3; ++channel) {
+            const double r1 = blockCorrelation(before, decoded, channel);
+            const double r2 = blockCorrelation(after, decoded, channel);
+            std::cout << "channel " << channel << ": built-in " << r1 << ", learned " << r2 << "\n";
+            QVERIFY2(r2 > r1, qPrintable(QStringLiteral("%1 <= %2").arg(r2).arg(r1)));
+        }
+    }
+
     // Cancelled from the test's thread while the job is at step 1 (the worker is held there until the cancel is in):
     // jobCancelled, no further step, and the next job runs to the end.
     void cancelStopsTheJobAndTheNextOneRuns() {
