@@ -18,22 +18,27 @@ function(zimage_add_test)
         TIMEOUT ${ARG_TIMEOUT})
 endfunction()
 
-# zimage_add_qt_test(NAME <name> SOURCES <files...> LIBS <targets...> LABELS <labels...>)
+# zimage_add_qt_test(NAME <name> SOURCES <files...> LIBS <targets...> LABELS <labels...> [PLATFORM <qpa>]
+#                    [LAUNCHER <command...>])
 # A Qt Test executable for the GUI layer (one per test file, as KeePassXC does). It runs on the offscreen platform, so
-# no display is needed, and always carries the label "ui".
+# no display is needed, and always carries the label "ui". PLATFORM and LAUNCHER run it elsewhere, e.g. on xcb under
+# xvfb-run.
 function(zimage_add_qt_test)
-    cmake_parse_arguments(ARG "" "NAME;TIMEOUT" "SOURCES;LIBS;LABELS" ${ARGN})
+    cmake_parse_arguments(ARG "" "NAME;TIMEOUT;PLATFORM" "SOURCES;LIBS;LABELS;LAUNCHER" ${ARGN})
     add_executable(${ARG_NAME} ${ARG_SOURCES})
     target_link_libraries(${ARG_NAME} PRIVATE Qt6::Test zimage_qt_hygiene ${ARG_LIBS})
     set_target_properties(${ARG_NAME} PROPERTIES AUTOMOC ON)
-    add_test(NAME ${ARG_NAME} COMMAND ${ARG_NAME})
+    add_test(NAME ${ARG_NAME} COMMAND ${ARG_LAUNCHER} $<TARGET_FILE:${ARG_NAME}>)
     if(NOT ARG_TIMEOUT)
         set(ARG_TIMEOUT 300)
+    endif()
+    if(NOT ARG_PLATFORM)
+        set(ARG_PLATFORM offscreen)
     endif()
     set(labels ui ${ARG_LABELS})
     list(REMOVE_DUPLICATES labels)
     set_tests_properties(${ARG_NAME} PROPERTIES
         LABELS "${labels}"
-        ENVIRONMENT "QT_QPA_PLATFORM=offscreen"
+        ENVIRONMENT "QT_QPA_PLATFORM=${ARG_PLATFORM}"
         TIMEOUT ${ARG_TIMEOUT})
 endfunction()

@@ -18,11 +18,14 @@ set(CPACK_PACKAGE_VENDOR "The Z-Image Studio contributors")
 set(CPACK_PACKAGE_CONTACT "The Z-Image Studio contributors <zimage-studio@users.noreply.github.com>")
 set(CPACK_PACKAGE_HOMEPAGE_URL ${PROJECT_HOMEPAGE_URL})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Generate images locally with Z-Image-Turbo")
-set(CPACK_PACKAGE_DESCRIPTION
-    "Z-Image Studio turns a text prompt into an image with the Z-Image-Turbo model, entirely on your own computer. \
-It plans the model's memory use to fit 8 to 16 GB graphics cards, keeps every image's parameters so it can be \
-reproduced from its seed, and keeps a searchable history. The package also contains zimage-cli, the command-line \
-generator and benchmark. The model (about 20 GB) is downloaded separately.")
+# Debian's long description: lines of at most 80 columns.
+string(JOIN "\n" CPACK_PACKAGE_DESCRIPTION
+    "Z-Image Studio turns a text prompt into an image with the Z-Image-Turbo model,"
+    "entirely on your own computer. It plans the model's memory use to fit 8 to 16 GB"
+    "graphics cards, keeps every image's parameters so that it can be reproduced from"
+    "its seed, and keeps a searchable history. The package also contains zimage-cli,"
+    "the command-line generator and benchmark. The model (about 20 GB) is downloaded"
+    "separately.")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)

@@ -24,7 +24,7 @@
     </message>
     <message>
         <source>Load the model from DIR (a diffusers folder, a ComfyUI folder or the Hugging Face cache) instead of the one in the settings.</source>
-        <translation>从 DIR（diffusers 文件夹、ComfyUI 文件夹或 Hugging Face 缓存）加载模型，而不使用设置中的模型。</translation>
+        <translation>从指定目录（diffusers 文件夹、ComfyUI 文件夹或 Hugging Face 缓存）加载模型，而不使用设置中的模型。</translation>
     </message>
     <message>
         <source>DIR</source>
@@ -32,15 +32,15 @@
     </message>
     <message>
         <source>Save the generated images in DIR instead of the settings&apos; folder.</source>
-        <translation>将生成的图像保存到 DIR，而不是设置中的文件夹。</translation>
+        <translation>将生成的图像保存到指定目录，而不是设置中的文件夹。</translation>
     </message>
     <message>
         <source>Show the interface in language CODE (%1) instead of the settings&apos; language.</source>
-        <translation>以语言 CODE（%1）显示界面，而不使用设置中的语言。</translation>
+        <translation>以指定语言（%1）显示界面，而不使用设置中的语言。</translation>
     </message>
     <message>
         <source>CODE</source>
-        <translation>CODE</translation>
+        <translation>语言代码</translation>
     </message>
     <message>
         <source>Generate images on your own computer with Z-Image-Turbo. Images given on the command line are opened and their generation parameters restored.</source>

@@ -130,7 +130,10 @@ void GenerationForm::buildPromptSection() {
     m_promptEdit = new QPlainTextEdit(this);
     m_promptEdit->setObjectName(QStringLiteral("promptEdit"));
     m_promptEdit->setPlaceholderText(tr("Describe the image: subject, setting, style, light. English or Chinese."));
+    // Tab moves on (a prompt has no use for tab characters); long words and URLs wrap instead of scrolling sideways.
     m_promptEdit->setTabChangesFocus(true);
+    m_promptEdit->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    m_promptEdit->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_promptEdit->setMinimumHeight(m_promptEdit->fontMetrics().lineSpacing() * 5);
     m_promptProblem = makeNoteLabel(this, QStringLiteral("promptProblemLabel"), tr("Prompt problem"));
     auto* promptLabel = new QLabel(tr("&Prompt"), this);
@@ -143,6 +146,8 @@ void GenerationForm::buildPromptSection() {
     m_negativeEdit->setObjectName(QStringLiteral("negativeEdit"));
     m_negativeEdit->setPlaceholderText(tr("What the image should not show."));
     m_negativeEdit->setTabChangesFocus(true);
+    m_negativeEdit->setWordWrapMode(QTextOption::WrapAtWordBoundaryOrAnywhere);
+    m_negativeEdit->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_negativeEdit->setMinimumHeight(m_negativeEdit->fontMetrics().lineSpacing() * 2);
     m_negativeNote = makeNoteLabel(this, QStringLiteral("negativeNoteLabel"), tr("Negative prompt note"));
     auto* negativeLabel = new QLabel(tr("&Negative prompt"), this);

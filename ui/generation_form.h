@@ -70,7 +70,8 @@ public:
     SeedMode seedMode() const;
     void setSeedMode(SeedMode mode);
 
-    // Every current problem, one translated sentence each (empty = valid).
+    // Every current problem, one sentence each (empty = valid): the form's own, translated, then what
+    // GenerationRequest::validate() still finds in restored fields without a control (the engine's English).
     QStringList problems() const;
     bool isValid() const { return problems().isEmpty(); }
 

@@ -8,14 +8,17 @@
 #include "history_panel.h"
 #include "history_store.h"
 #include "image_saver.h"
+#include "image_viewer.h"
 #include "memory_monitor.h"
 #include "memory_status_widget.h"
 #include "result_view.h"
 #include "settings_dialog.h"
+#include "thumbnail_cache.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDesktopServices>
 #include <QDir>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -25,14 +28,15 @@
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
-#include <QProgressBar>
 #include <QPointer>
+#include <QProgressBar>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QThreadPool>
+#include <QUrl>
 
 namespace zimage::ui {
 
@@ -77,7 +81,8 @@ MainWindow::MainWindow(AppSettings& settings, const StartupOptions& startup, QWi
     : QMainWindow(parent)
     , m_settings(settings)
     , m_startup(startup)
-    , m_history(std::make_unique<HistoryStore>(dataFolder())) {
+    , m_history(std::make_unique<HistoryStore>(dataFolder()))
+    , m_thumbnails(std::make_unique<ThumbnailCache>(ThumbnailCache::defaultDiskCacheFolder())) {
     setWindowTitle(tr("Z-Image Studio"));
     setAcceptDrops(true);
     if (!m_startup.modelFolder.isEmpty())
@@ -91,7 +96,7 @@ MainWindow::MainWindow(AppSettings& settings, const StartupOptions& startup, QWi
     setCentralWidget(m_tabs);
     buildCreateTab();
 
-    m_gallery = new GalleryPanel(m_settings.outputFolder(), m_tabs);
+    m_gallery = new GalleryPanel(*m_thumbnails, m_settings.outputFolder(), m_tabs);
     m_gallery->setObjectName(QStringLiteral("galleryPanel"));
     m_tabs->addTab(m_gallery, tr("Gallery"));
     connect(m_gallery, &GalleryPanel::parametersRequested, this,
@@ -103,11 +108,19 @@ MainWindow::MainWindow(AppSettings& settings, const StartupOptions& startup, QWi
             [this](const QString& text) { statusBar()->showMessage(text, kStatusMessageMs); });
 
     const bool historyOpen = m_history->open();
-    m_historyPanel = new HistoryPanel(*m_history, m_tabs);
+    m_historyPanel = new HistoryPanel(*m_history, *m_thumbnails, m_tabs);
     m_historyPanel->setObjectName(QStringLiteral("historyPanel"));
     m_tabs->addTab(m_historyPanel, tr("History"));
     connect(m_historyPanel, &HistoryPanel::reproduceRequested, this, &MainWindow::reproduce);
     connect(m_historyPanel, &HistoryPanel::regenerateRequested, this, &MainWindow::regenerate);
+    connect(m_historyPanel, &HistoryPanel::openImageRequested, this, [this](const QString& path) {
+        // The viewer pages through the gallery's folder; an image saved elsewhere (the output folder changed since)
+        // opens in the system's viewer instead.
+        if (!m_gallery->openImage(path) && !QDesktopServices::openUrl(QUrl::fromLocalFile(path)))
+            statusBar()->showMessage(tr("Could not open %1.").arg(QDir::toNativeSeparators(path)), kStatusMessageMs);
+    });
+    connect(m_historyPanel, &HistoryPanel::statusMessage, this,
+            [this](const QString& text) { statusBar()->showMessage(text, kStatusMessageMs); });
 
     buildMenus();
     buildStatusBar();
@@ -129,6 +142,8 @@ MainWindow::MainWindow(AppSettings& settings, const StartupOptions& startup, QWi
 MainWindow::~MainWindow() {
     // Cancels the running job and joins the engine's thread (engine_worker.h).
     delete m_worker;
+    // The panels use the thumbnail cache and the history store, which are members: the panels go first.
+    delete m_tabs;
 }
 
 void MainWindow::buildCreateTab() {
@@ -155,6 +170,8 @@ void MainWindow::buildCreateTab() {
         m_settings.sync();
         openModel();
     });
+    // "Search again" found a model in a default place: auto-detection will find it too.
+    connect(m_firstRun, &FirstRunPage::modelFound, this, [this] { openModel(); });
 
     m_createStack = new QStackedWidget;
     m_createStack->addWidget(m_createPage);
@@ -207,7 +224,7 @@ void MainWindow::buildStatusBar() {
     m_memoryStatus = new MemoryStatusWidget(this);
     statusBar()->addPermanentWidget(m_memoryStatus);
     m_memoryMonitor = new MemoryMonitor(m_settings.engineOptions().cudaDevice, this);
-    connect(m_memoryMonitor, &MemoryMonitor::sampled, m_memoryStatus, &MemoryStatusWidget::setStats);
+    m_memoryStatus->setMonitor(m_memoryMonitor);
     m_memoryMonitor->start();
 }
 
@@ -251,7 +268,6 @@ void MainWindow::connectWorker() {
     connect(m_worker, &EngineWorker::jobPlanned, this, [this](quint64 jobId, const MemoryPlan& plan) {
         if (jobId != m_runningJob)
             return;
-        m_lastPlan = plan;
         m_memoryStatus->setPlan(plan, true);
     });
     connect(m_worker, &EngineWorker::stageChanged, this,
@@ -286,7 +302,7 @@ void MainWindow::openModel() {
 }
 
 void MainWindow::showFirstRun(const QString& problem) {
-    m_firstRun->setSearchResult(problem);
+    m_firstRun->setProblem(problem);
     m_createStack->setCurrentWidget(m_firstRun);
     m_tabs->setCurrentIndex(0);
 }
@@ -324,8 +340,8 @@ void MainWindow::generateRequest(GenerationRequest request) {
 void MainWindow::setJobRunning(quint64 jobId) {
     m_runningJob = jobId;
     m_form->setBusy(jobId != 0);
-    if (jobId == 0 && m_lastPlan)
-        m_memoryStatus->setPlan(*m_lastPlan, false);
+    if (jobId == 0)
+        m_memoryStatus->markPlanFinished();
 }
 
 void MainWindow::cancelJob() {

@@ -38,6 +38,7 @@ class HistoryStore;
 class MemoryMonitor;
 class MemoryStatusWidget;
 class ResultView;
+class ThumbnailCache;
 
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -102,7 +103,8 @@ private:
     AppSettings& m_settings;
     StartupOptions m_startup;
     std::unique_ptr<HistoryStore> m_history;
-    EngineWorker* m_worker = nullptr; // deleted with deleteLater() on its own thread (engine_worker.h)
+    std::unique_ptr<ThumbnailCache> m_thumbnails; // shared by the gallery and the history
+    EngineWorker* m_worker = nullptr;             // deleted with deleteLater() on its own thread (engine_worker.h)
 
     QTabWidget* m_tabs = nullptr;
     QStackedWidget* m_createStack = nullptr;
@@ -123,7 +125,6 @@ private:
     DeviceChoice m_modelDevice = DeviceChoice::Auto;
     quint64 m_nextJobId = 1;
     quint64 m_runningJob = 0;
-    std::optional<MemoryPlan> m_lastPlan;       // the latest job's, shown as "last job" when idle
     std::optional<HistoryEntry> m_regenerating; // the history entry a running "regenerate" reproduces
 };
 

@@ -15,12 +15,15 @@
 #include "output/png_file.h"
 #include "result_view.h"
 
+#include <QAbstractButton>
+#include <QAbstractItemView>
 #include <QDir>
 #include <QDropEvent>
 #include <QFile>
 #include <QLabel>
 #include <QMimeData>
 #include <QPushButton>
+#include <QScopeGuard>
 #include <QSignalSpy>
 #include <QTabWidget>
 #include <QTemporaryDir>
@@ -110,11 +113,12 @@ void TestMainWindow::clickGenerate() {
 void TestMainWindow::generateShowsProgressPreviewAndSavesTheResult() {
     int previews = 0;
     int lastStep = 0;
-    connect(m_window->worker(), &EngineWorker::stepProgress, this,
-            [&](quint64, int step, int, double, double, const QImage& preview) {
-                lastStep = step;
-                previews += preview.isNull() ? 0 : 1;
-            });
+    const auto counting = connect(m_window->worker(), &EngineWorker::stepProgress, this,
+                                  [&](quint64, int step, int, double, double, const QImage& preview) {
+                                      lastStep = step;
+                                      previews += preview.isNull() ? 0 : 1;
+                                  });
+    const auto disconnectAtEnd = qScopeGuard([&] { disconnect(counting); });
     const std::string prompt = "一只红狐狸站在雪地里 (a red fox in the snow)";
     m_window->form()->setRequest(smallRequest(prompt, 42, 3));
     QSignalSpy saved(m_window.get(), &MainWindow::jobSaved);
@@ -163,15 +167,15 @@ void TestMainWindow::cancelMidRunSavesNothing() {
     auto* cancel = m_window->findChild<QPushButton*>(QStringLiteral("cancelButton"));
     QVERIFY(cancel);
     // Cancel as soon as the first step is reported, like a person pressing Esc while it runs.
-    auto connection = connect(m_window->worker(), &EngineWorker::stepProgress, this, [&] {
+    const auto connection = connect(m_window->worker(), &EngineWorker::stepProgress, this, [&] {
         if (cancel->isEnabled())
             QTest::mouseClick(cancel, Qt::LeftButton);
     });
+    const auto disconnectAtEnd = qScopeGuard([&] { disconnect(connection); });
     QSignalSpy cancelled(m_window->worker(), &EngineWorker::jobCancelled);
     m_window->form()->setRequest(smallRequest("a lighthouse at dusk", 7, 8));
     clickGenerate();
     QTRY_COMPARE_WITH_TIMEOUT(cancelled.size(), 1, kTimeoutMs);
-    disconnect(connection);
     QTRY_VERIFY(!m_window->isBusy());
     QVERIFY(!cancel->isEnabled());
     QVERIFY(m_window->findChild<QWidget*>(QStringLiteral("messageFrame"))->isVisible());
@@ -267,7 +271,7 @@ void TestMainWindow::afterARestartRegenerateReproducesThePixels() {
     QVERIFY(view);
     QTRY_COMPARE(view->model()->rowCount(), 1);
     view->setCurrentIndex(view->model()->index(0, 0));
-    auto* regenerate = history->findChild<QPushButton*>(QStringLiteral("regenerateButton"));
+    auto* regenerate = history->findChild<QAbstractButton*>(QStringLiteral("regenerateButton"));
     QVERIFY(regenerate);
     QTRY_VERIFY(regenerate->isEnabled());
     QSignalSpy saved(m_window.get(), &MainWindow::jobSaved);
