@@ -557,6 +557,14 @@ The gallery shows the folder as soon as it can be read.</source>
         <source>Generate becomes available once the model has loaded.</source>
         <translation>模型加载完成后即可生成。</translation>
     </message>
+    <message>
+        <source>The restored image used %1 steps; Steps allows at most %2.</source>
+        <translation>恢复的图像使用了 %1 步，而“步数”最多允许 %2。</translation>
+    </message>
+    <message>
+        <source>The restored guidance %1 is above the maximum of %2 here.</source>
+        <translation>恢复的引导系数 %1 超过了此处的最大值 %2。</translation>
+    </message>
 </context>
 <context>
     <name>zimage::ui::HistoryModel</name>
@@ -1114,6 +1122,10 @@ Seed %2 · %3</source>
     <message>
         <source>&lt;h3&gt;Z-Image Studio %1&lt;/h3&gt;&lt;p&gt;Generate images on your own computer with Z-Image-Turbo.&lt;/p&gt;&lt;p&gt;Images, settings and history stay on this computer. The history and the generation log are in %2.&lt;/p&gt;</source>
         <translation>&lt;h3&gt;Z-Image Studio %1&lt;/h3&gt;&lt;p&gt;使用 Z-Image-Turbo 在本机生成图像。&lt;/p&gt;&lt;p&gt;图像、设置和历史记录都只保存在这台电脑上。历史记录和生成日志位于 %2。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Could not open %1.</source>
+        <translation>无法打开 %1。</translation>
     </message>
 </context>
 <context>

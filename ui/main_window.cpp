@@ -148,6 +148,7 @@ MainWindow::~MainWindow() {
 
 void MainWindow::buildCreateTab() {
     m_form = new GenerationForm;
+    m_form->setContentsMargins(8, 4, 4, 8);
     m_form->setDefaultNoiseSource(m_settings.noiseSource());
     m_resultView = new ResultView;
     connect(m_form, &GenerationForm::generateRequested, this, &MainWindow::startFromForm);

@@ -158,6 +158,8 @@ SettingsDialog::SettingsDialog(AppSettings& settings, QWidget* parent)
     , m_outputCheckTimer(new QTimer(this)) {
     setWindowTitle(tr("Settings"));
     setObjectName(QStringLiteral("settingsDialog"));
+    // Room for model paths and the found model's description without scrolling sideways.
+    setMinimumSize(640, 460);
 
     m_tabs = new QTabWidget;
     m_tabs->setObjectName(QStringLiteral("settingsTabs"));
