@@ -184,6 +184,41 @@ Run &quot;zimage-studio --help&quot; to see the options.
     </message>
 </context>
 <context>
+    <name>zimage::ui::GalleryFiles</name>
+    <message>
+        <source>The folder “%1” does not exist.</source>
+        <translation>文件夹“%1”不存在。</translation>
+    </message>
+    <message>
+        <source>The folder “%1” cannot be read (permission denied).</source>
+        <translation>无法读取文件夹“%1”（权限不足）。</translation>
+    </message>
+    <message>
+        <source>Could not move “%1” to the trash: it no longer exists.</source>
+        <translation>无法将“%1”移到回收站：该文件已不存在。</translation>
+    </message>
+    <message>
+        <source>this system has no trash for that folder</source>
+        <translation>此系统没有适用于该文件夹的回收站</translation>
+    </message>
+    <message>
+        <source>Could not move “%1” to the trash: %2.</source>
+        <translation>无法将“%1”移到回收站：%2。</translation>
+    </message>
+    <message>
+        <source>“%1” is not a PNG file: only PNG images carry generation parameters.</source>
+        <translation>“%1”不是 PNG 文件：只有 PNG 图像带有生成参数。</translation>
+    </message>
+    <message>
+        <source>Could not read the parameters of “%1”: %2</source>
+        <translation>无法读取“%1”的参数：%2</translation>
+    </message>
+    <message>
+        <source>“%1” carries no generation parameters.</source>
+        <translation>“%1”不含生成参数。</translation>
+    </message>
+</context>
+<context>
     <name>zimage::ui::GalleryModel</name>
     <message>
         <source>There is no such image in the gallery.</source>
@@ -1344,6 +1379,17 @@ Type a prompt and press Generate (Ctrl+Enter).</source>
     <message>
         <source>Could not save %1: %2</source>
         <translation>无法保存 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>zimage::ui::RevealInFileManager</name>
+    <message>
+        <source>“%1” no longer exists.</source>
+        <translation>“%1”已不存在。</translation>
+    </message>
+    <message>
+        <source>Could not open the file manager to show “%1”.</source>
+        <translation>无法打开文件管理器来显示“%1”。</translation>
     </message>
 </context>
 <context>

@@ -19,8 +19,6 @@
 namespace zimage::ui {
 namespace {
 
-const char* const kContext = "zimage::ui::GalleryFiles";
-
 std::filesystem::path toFilesystemPath(const QString& path) {
 #ifdef Q_OS_WIN
     return std::filesystem::path(path.toStdWString());
@@ -58,12 +56,13 @@ GalleryScan scanGalleryFolder(const QString& folder, const QStringList& suffixes
     scan.startedAt = QDateTime::currentMSecsSinceEpoch();
     const QFileInfo folderInfo(folder);
     if (!folderInfo.isDir()) {
-        scan.error = QCoreApplication::translate(kContext, "The folder “%1” does not exist.")
+        scan.error = QCoreApplication::translate("zimage::ui::GalleryFiles", "The folder “%1” does not exist.")
                          .arg(QDir::toNativeSeparators(folder));
         return scan;
     }
     if (!folderInfo.isReadable()) {
-        scan.error = QCoreApplication::translate(kContext, "The folder “%1” cannot be read (permission denied).")
+        scan.error = QCoreApplication::translate("zimage::ui::GalleryFiles",
+                                                 "The folder “%1” cannot be read (permission denied).")
                          .arg(QDir::toNativeSeparators(folder));
         return scan;
     }
@@ -89,7 +88,8 @@ bool moveFileToTrash(const QString& path, QString* error, QString* trashedPath) 
     const QString name = QFileInfo(path).fileName();
     if (!file.exists()) {
         if (error)
-            *error = QCoreApplication::translate(kContext, "Could not move “%1” to the trash: it no longer exists.")
+            *error = QCoreApplication::translate("zimage::ui::GalleryFiles",
+                                                 "Could not move “%1” to the trash: it no longer exists.")
                          .arg(name);
         return false;
     }
@@ -101,8 +101,10 @@ bool moveFileToTrash(const QString& path, QString* error, QString* trashedPath) 
     if (error) {
         QString reason = file.errorString();
         if (reason.isEmpty() || file.error() == QFileDevice::NoError)
-            reason = QCoreApplication::translate(kContext, "this system has no trash for that folder");
-        *error = QCoreApplication::translate(kContext, "Could not move “%1” to the trash: %2.").arg(name, reason);
+            reason =
+                QCoreApplication::translate("zimage::ui::GalleryFiles", "this system has no trash for that folder");
+        *error = QCoreApplication::translate("zimage::ui::GalleryFiles", "Could not move “%1” to the trash: %2.")
+                     .arg(name, reason);
     }
     return false;
 }
@@ -112,22 +114,25 @@ ImageParameters readImageParameters(const QString& path) {
     const QFileInfo info(path);
     const QString name = info.fileName();
     if (info.suffix().compare(QLatin1String("png"), Qt::CaseInsensitive) != 0) {
-        result.error = QCoreApplication::translate(
-                           kContext, "“%1” is not a PNG file: only PNG images carry generation parameters.")
-                           .arg(name);
+        result.error =
+            QCoreApplication::translate("zimage::ui::GalleryFiles",
+                                        "“%1” is not a PNG file: only PNG images carry generation parameters.")
+                .arg(name);
         return result;
     }
     output::PngImage png;
     try {
         png = output::readPng(toFilesystemPath(path));
     } catch (const std::exception& e) {
-        result.error = QCoreApplication::translate(kContext, "Could not read the parameters of “%1”: %2")
-                           .arg(name, QString::fromStdString(e.what()));
+        result.error =
+            QCoreApplication::translate("zimage::ui::GalleryFiles", "Could not read the parameters of “%1”: %2")
+                .arg(name, QString::fromStdString(e.what()));
         return result;
     }
     result.imported = output::importParameters(png.texts);
     if (!result.imported.found()) {
-        QString why = QCoreApplication::translate(kContext, "“%1” carries no generation parameters.").arg(name);
+        QString why =
+            QCoreApplication::translate("zimage::ui::GalleryFiles", "“%1” carries no generation parameters.").arg(name);
         if (!result.imported.problems.empty())
             why += QLatin1Char(' ') + QString::fromStdString(result.imported.problems.front());
         result.error = why;

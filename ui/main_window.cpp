@@ -73,6 +73,14 @@ DeviceChoice deviceOf(const QString& deviceName) {
 
 } // namespace
 
+QString MainWindow::modelFolder() const {
+    return m_startup.modelFolder.isEmpty() ? m_settings.modelFolder() : m_startup.modelFolder;
+}
+
+QString MainWindow::outputFolder() const {
+    return m_startup.outputFolder.isEmpty() ? m_settings.outputFolder() : m_startup.outputFolder;
+}
+
 QString MainWindow::dataFolder() {
     return QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation) + QStringLiteral("/zimage-studio");
 }
@@ -85,10 +93,6 @@ MainWindow::MainWindow(AppSettings& settings, const StartupOptions& startup, QWi
     , m_thumbnails(std::make_unique<ThumbnailCache>(ThumbnailCache::defaultDiskCacheFolder())) {
     setWindowTitle(tr("Z-Image Studio"));
     setAcceptDrops(true);
-    if (!m_startup.modelFolder.isEmpty())
-        m_settings.setModelFolder(m_startup.modelFolder);
-    if (!m_startup.outputFolder.isEmpty())
-        m_settings.setOutputFolder(m_startup.outputFolder);
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("mainTabs"));
@@ -96,7 +100,7 @@ MainWindow::MainWindow(AppSettings& settings, const StartupOptions& startup, QWi
     setCentralWidget(m_tabs);
     buildCreateTab();
 
-    m_gallery = new GalleryPanel(*m_thumbnails, m_settings.outputFolder(), m_tabs);
+    m_gallery = new GalleryPanel(*m_thumbnails, outputFolder(), m_tabs);
     m_gallery->setObjectName(QStringLiteral("galleryPanel"));
     m_tabs->addTab(m_gallery, tr("Gallery"));
     connect(m_gallery, &GalleryPanel::parametersRequested, this,
@@ -169,6 +173,7 @@ void MainWindow::buildCreateTab() {
     connect(m_firstRun, &FirstRunPage::modelFolderChosen, this, [this](const QString& folder) {
         m_settings.setModelFolder(folder);
         m_settings.sync();
+        m_startup.modelFolder.clear();
         openModel();
     });
     // "Search again" found a model in a default place: auto-detection will find it too.
@@ -254,7 +259,7 @@ void MainWindow::connectWorker() {
                 m_loadingBar->hide();
                 m_form->setModelReady(false);
                 updateModelLabel(tr("No model"));
-                if (m_settings.modelFolder().isEmpty()) {
+                if (modelFolder().isEmpty()) {
                     showFirstRun(message);
                     return;
                 }
@@ -296,7 +301,7 @@ void MainWindow::connectWorker() {
 void MainWindow::openModel() {
     m_modelReady = false;
     m_form->setModelReady(false);
-    const QString folder = m_settings.modelFolder();
+    const QString folder = modelFolder();
     const EngineOptions options = m_settings.engineOptions();
     QMetaObject::invokeMethod(
         m_worker, [worker = m_worker, folder, options] { worker->openModel(folder, options); }, Qt::QueuedConnection);
@@ -356,7 +361,7 @@ void MainWindow::onJobFinished(quint64 jobId, const JobResult& job) {
     m_resultView->setStage(tr("Saving…"));
     m_form->setLastSeed(job.result.request.seed);
     // Written off the GUI thread; the history is recorded on it once the files are in place.
-    const QString folder = m_settings.outputFolder();
+    const QString folder = outputFolder();
     const QString model = m_modelName;
     QPointer<MainWindow> self(this);
     QThreadPool::globalInstance()->start([self, job, folder, model] {
@@ -399,7 +404,7 @@ void MainWindow::recordSaved(const JobResult& job, const QStringList& paths, con
     m_regenerating.reset();
     statusBar()->showMessage(paths.isEmpty() ? tr("Finished; nothing was saved.")
                                              : tr("Saved %n image(s) to %1.", nullptr, static_cast<int>(paths.size()))
-                                                   .arg(QDir::toNativeSeparators(m_settings.outputFolder())),
+                                                   .arg(QDir::toNativeSeparators(outputFolder())),
                              kStatusMessageMs);
     Q_EMIT jobSaved(paths);
 }
@@ -510,8 +515,8 @@ void MainWindow::applyImported(const output::ImportedParameters& imported, const
 }
 
 void MainWindow::openImageDialog() {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Open Image"), m_settings.outputFolder(),
-                                                      tr("Images (*.png *.jpg *.jpeg *.webp)"));
+    const QString path =
+        QFileDialog::getOpenFileName(this, tr("Open Image"), outputFolder(), tr("Images (*.png *.jpg *.jpeg *.webp)"));
     if (!path.isEmpty())
         restoreParametersFrom(path);
 }
@@ -526,8 +531,13 @@ void MainWindow::openSettings() {
 void MainWindow::applySettingsChanges(SettingsChanges changes) {
     if (changes.testFlag(SettingsChange::NoiseSource))
         m_form->setDefaultNoiseSource(m_settings.noiseSource());
-    if (changes.testFlag(SettingsChange::OutputFolder))
-        m_gallery->setFolder(m_settings.outputFolder());
+    // What the user chose in the settings replaces the command line's choice for the rest of the session.
+    if (changes.testFlag(SettingsChange::OutputFolder)) {
+        m_startup.outputFolder.clear();
+        m_gallery->setFolder(outputFolder());
+    }
+    if (changes.testFlag(SettingsChange::ModelReload))
+        m_startup.modelFolder.clear();
     if (changes.testFlag(SettingsChange::Preview)) {
         auto options = m_worker->previewOptions();
         options.enabled = m_settings.previewEnabled();

@@ -50,6 +50,11 @@ public:
     // The data folder: $XDG_DATA_HOME/zimage-studio (the history database, the engine's generation log).
     static QString dataFolder();
 
+    // The command line's --model and --output for this session, else the settings' (the command line never changes
+    // the settings).
+    QString modelFolder() const;
+    QString outputFolder() const;
+
     bool isModelReady() const { return m_modelReady; }
     bool isBusy() const { return m_runningJob != 0; }
     QString modelName() const { return m_modelName; }

@@ -10,8 +10,6 @@
 namespace zimage::ui {
 namespace {
 
-const char* const kContext = "zimage::ui::RevealInFileManager";
-
 bool startFileManager(const QFileInfo& file) {
 #if defined(Q_OS_WIN)
     // One argument, as Explorer parses it: "/select,<path>".
@@ -30,14 +28,15 @@ bool revealInFileManager(const QString& path, QString* error) {
     const QFileInfo file(path);
     if (!file.exists()) {
         if (error)
-            *error = QCoreApplication::translate(kContext, "“%1” no longer exists.")
+            *error = QCoreApplication::translate("zimage::ui::RevealInFileManager", "“%1” no longer exists.")
                          .arg(QDir::toNativeSeparators(file.absoluteFilePath()));
         return false;
     }
     if (startFileManager(file))
         return true;
     if (error)
-        *error = QCoreApplication::translate(kContext, "Could not open the file manager to show “%1”.")
+        *error = QCoreApplication::translate("zimage::ui::RevealInFileManager",
+                                             "Could not open the file manager to show “%1”.")
                      .arg(QDir::toNativeSeparators(file.absoluteFilePath()));
     return false;
 }

@@ -1,13 +1,16 @@
 // zimage-studio: the desktop application (DESIGN.md, "UI"). Sets the application's identity, answers --help and
-// --version, installs the translations of the chosen language and opens the main window.
+// --version, installs the translations of the chosen language, starts the log and opens the main window.
 
 #include "app_settings.h"
 #include "app_translations.h"
+#include "logging.h"
 #include "main_window.h"
 #include "startup_options.h"
 
 #include <QApplication>
 #include <QIcon>
+
+#include <spdlog/spdlog.h>
 
 #include <cstdio>
 #include <cstring>
@@ -68,6 +71,10 @@ int main(int argc, char** argv) {
         print(stderr, parsed.standardError);
         return *parsed.exitCode;
     }
+
+    // Only a session that opens the window writes the log (not --help), in the folder of the history.
+    const QString logFile = zimage::studio::setUpLogging(zimage::ui::MainWindow::dataFolder());
+    spdlog::get("app")->info("zimage-studio {} started; log file {}", ZIMAGE_VERSION, logFile.toStdString());
 
     QApplication::setWindowIcon(applicationIcon());
     zimage::ui::MainWindow window(settings, parsed.options);

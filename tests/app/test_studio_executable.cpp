@@ -2,6 +2,7 @@
 // package check), a bad option exits with 2, and the window starts and stays up. Expected texts come from
 // ui/startup_options.cpp, the CMake project version (ZIMAGE_VERSION) and translations/zimage-studio_zh_CN.ts.
 
+#include <QFile>
 #include <QProcess>
 #include <QProcessEnvironment>
 #include <QTemporaryDir>
@@ -105,6 +106,11 @@ private Q_SLOTS:
                  qPrintable(QStringLiteral("zimage-studio ended with %1:\n%2").arg(process.exitCode()).arg(errors)));
         process.terminate();
         QVERIFY(process.waitForFinished(10000));
+
+        // The session's log: the data folder's zimage-studio.log (app/studio/logging.h).
+        QFile log(m_home.filePath(QStringLiteral("data/zimage-studio/zimage-studio.log")));
+        QVERIFY2(log.open(QIODevice::ReadOnly), qPrintable(log.fileName()));
+        QVERIFY(log.readAll().contains("[app] [info] zimage-studio " ZIMAGE_VERSION " started"));
     }
 };
 

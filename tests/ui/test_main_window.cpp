@@ -70,6 +70,7 @@ private Q_SLOTS:
     void droppedFileWithoutParametersIsExplained();
     void unwritableOutputFolderKeepsTheImage();
     void afterARestartRegenerateReproducesThePixels();
+    void commandLineFoldersAreNotSaved();
     void cleanupTestCase();
 
 private:
@@ -286,6 +287,23 @@ void TestMainWindow::afterARestartRegenerateReproducesThePixels() {
     auto* gallery = m_window->findChild<QAbstractItemView*>(QStringLiteral("galleryView"));
     QVERIFY(gallery);
     QTRY_COMPARE(gallery->model()->rowCount(), 2);
+}
+
+// zimage-studio --model DIR --output DIR: used for the session, while the settings keep what the user chose.
+void TestMainWindow::commandLineFoldersAreNotSaved() {
+    m_window.reset();
+    AppSettings settings(m_home.path() + QStringLiteral("/settings-command-line.ini"));
+    settings.setDevice(DeviceChoice::Cpu);
+    settings.setPrecision(Precision::Fp32);
+    StartupOptions startup;
+    startup.modelFolder = QString::fromStdString((test::fixtureDir() / "model").string());
+    startup.outputFolder = m_home.path() + QStringLiteral("/command-line-out");
+    MainWindow window(settings, startup);
+    QTRY_VERIFY_WITH_TIMEOUT(window.isModelReady(), kTimeoutMs);
+    QCOMPARE(window.modelFolder(), startup.modelFolder);
+    QCOMPARE(window.outputFolder(), startup.outputFolder);
+    QVERIFY(settings.modelFolder().isEmpty());
+    QCOMPARE(settings.outputFolder(), AppSettings::defaultOutputFolder());
 }
 
 void TestMainWindow::cleanupTestCase() {
