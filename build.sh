@@ -13,7 +13,7 @@ readonly PACKAGES=(
     cmake ninja-build g++ clang clang-format libclang-rt-dev git
     libtorch-dev libspdlog-dev nlohmann-json3-dev libutf8proc-dev libpng-dev
     qt6-base-dev qt6-tools-dev qt6-l10n-tools libqt6sql6-sqlite qt6-translations-l10n xvfb
-    librsvg2-bin dpkg-dev appstream desktop-file-utils
+    librsvg2-bin dpkg-dev appstream desktop-file-utils fonts-wqy-microhei
 )
 
 log() { printf '\n== %s\n' "$*"; }

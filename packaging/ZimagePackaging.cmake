@@ -36,9 +36,10 @@ set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 if(ZIMAGE_BUILD_GUI AND ZIMAGE_WITH_TORCH)
     # Loaded at run time, never linked: Qt's SQLite driver (the history). Recommended: Qt's own translations (the
-    # standard buttons in Chinese) and the native Wayland platform plugin.
+    # standard buttons in Chinese), the native Wayland platform plugin, and a font with Chinese characters (prompts and
+    # the Chinese interface show as boxes without one).
     set(CPACK_DEBIAN_PACKAGE_DEPENDS "libqt6sql6-sqlite")
-    set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n, qt6-wayland")
+    set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "qt6-translations-l10n, qt6-wayland, fonts-noto-cjk | fonts-wqy-microhei")
 endif()
 
 include(CPack)

@@ -3,6 +3,7 @@
 #include "gallery_files.h"
 #include "gallery_model.h"
 #include "image_viewer.h"
+#include "panel_action.h"
 #include "reveal_in_file_manager.h"
 
 #include <QAction>
@@ -98,28 +99,18 @@ GalleryPanel::~GalleryPanel() {
 }
 
 void GalleryPanel::buildActions() {
-    m_open = makeAction(tr("Open"), QStringLiteral("galleryOpen"), {}, &GalleryPanel::openCurrent);
-    m_reveal = makeAction(tr("Show in folder"), QStringLiteral("galleryReveal"), {}, &GalleryPanel::revealCurrent);
-    m_copyParameters = makeAction(tr("Copy parameters"), QStringLiteral("galleryCopyParameters"),
-                                  QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), &GalleryPanel::copyParameters);
-    m_reuse = makeAction(tr("Reuse parameters"), QStringLiteral("galleryReuseParameters"), {},
-                         &GalleryPanel::reuseParameters);
-    m_trash = makeAction(tr("Move to trash"), QStringLiteral("galleryTrash"), QKeySequence::Delete,
-                         &GalleryPanel::trashSelected);
+    m_open = makePanelAction(this, tr("Open"), QStringLiteral("galleryOpen"), {}, &GalleryPanel::openCurrent);
+    m_reveal =
+        makePanelAction(this, tr("Show in folder"), QStringLiteral("galleryReveal"), {}, &GalleryPanel::revealCurrent);
+    m_copyParameters = makePanelAction(this, tr("Copy parameters"), QStringLiteral("galleryCopyParameters"),
+                                       QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C), &GalleryPanel::copyParameters);
+    m_reuse = makePanelAction(this, tr("Reuse parameters"), QStringLiteral("galleryReuseParameters"), {},
+                              &GalleryPanel::reuseParameters);
+    m_trash = makePanelAction(this, tr("Move to trash"), QStringLiteral("galleryTrash"), QKeySequence::Delete,
+                              &GalleryPanel::trashSelected);
     m_open->setIcon(QIcon::fromTheme(QStringLiteral("document-open")));
     m_reveal->setIcon(QIcon::fromTheme(QStringLiteral("folder-open")));
     m_trash->setIcon(QIcon::fromTheme(QStringLiteral("user-trash")));
-}
-
-QAction* GalleryPanel::makeAction(const QString& text, const QString& name, const QKeySequence& key,
-                                  void (GalleryPanel::*slot)()) {
-    auto* action = new QAction(text, this);
-    action->setObjectName(name);
-    action->setShortcut(key);
-    // Only while the grid has the focus: Delete in the prompt editor deletes text, not images.
-    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    connect(action, &QAction::triggered, this, slot);
-    return action;
 }
 
 void GalleryPanel::buildLayout() {

@@ -101,8 +101,6 @@ private:
     void forgetGoneThumbnails();
     void updateState();
     void updateActions();
-    QAction* makeAction(const QString& text, const QString& name, const QKeySequence& key,
-                        void (GalleryPanel::*slot)());
 
     std::unique_ptr<ThumbnailCache> m_ownThumbnails; // when not given one; before m_thumbnails, which may name it
     ThumbnailCache& m_thumbnails;

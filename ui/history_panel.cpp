@@ -2,6 +2,7 @@
 
 #include "history_model.h"
 #include "history_store.h"
+#include "panel_action.h"
 
 #include <QAction>
 #include <QApplication>
@@ -171,29 +172,21 @@ HistoryPanel::~HistoryPanel() {
 }
 
 void HistoryPanel::buildActions() {
-    m_reproduce = makeAction(tr("Reproduce"), QStringLiteral("historyReproduce"), {}, &HistoryPanel::reproduceCurrent);
+    m_reproduce =
+        makePanelAction(this, tr("Reproduce"), QStringLiteral("historyReproduce"), {}, &HistoryPanel::reproduceCurrent);
     m_reproduce->setToolTip(tr("Restore every parameter of this image in the form"));
-    m_regenerate =
-        makeAction(tr("Regenerate"), QStringLiteral("historyRegenerate"), {}, &HistoryPanel::regenerateCurrent);
+    m_regenerate = makePanelAction(this, tr("Regenerate"), QStringLiteral("historyRegenerate"), {},
+                                   &HistoryPanel::regenerateCurrent);
     m_regenerate->setToolTip(tr("Generate this image again with the same parameters and seed"));
-    m_openImage = makeAction(tr("Open image"), QStringLiteral("historyOpenImage"), {}, &HistoryPanel::openCurrentImage);
-    m_copySeed = makeAction(tr("Copy seed"), QStringLiteral("historyCopySeed"), {}, &HistoryPanel::copyCurrentSeed);
-    m_copyPrompt = makeAction(tr("Copy prompt"), QStringLiteral("historyCopyPrompt"), QKeySequence::Copy,
-                              &HistoryPanel::copyCurrentPrompt);
-    m_remove = makeAction(tr("Remove from history"), QStringLiteral("historyRemove"), QKeySequence::Delete,
-                          &HistoryPanel::removeCurrent);
+    m_openImage = makePanelAction(this, tr("Open image"), QStringLiteral("historyOpenImage"), {},
+                                  &HistoryPanel::openCurrentImage);
+    m_copySeed =
+        makePanelAction(this, tr("Copy seed"), QStringLiteral("historyCopySeed"), {}, &HistoryPanel::copyCurrentSeed);
+    m_copyPrompt = makePanelAction(this, tr("Copy prompt"), QStringLiteral("historyCopyPrompt"), QKeySequence::Copy,
+                                   &HistoryPanel::copyCurrentPrompt);
+    m_remove = makePanelAction(this, tr("Remove from history"), QStringLiteral("historyRemove"), QKeySequence::Delete,
+                               &HistoryPanel::removeCurrent);
     m_remove->setToolTip(tr("Remove this entry from the history; the image file stays"));
-}
-
-QAction* HistoryPanel::makeAction(const QString& text, const QString& name, const QKeySequence& key,
-                                  void (HistoryPanel::*slot)()) {
-    auto* action = new QAction(text, this);
-    action->setObjectName(name);
-    action->setShortcut(key);
-    // Only while the list has the focus: Delete and Ctrl+C elsewhere act on text.
-    action->setShortcutContext(Qt::WidgetWithChildrenShortcut);
-    connect(action, &QAction::triggered, this, slot);
-    return action;
 }
 
 void HistoryPanel::buildLayout() {

@@ -104,8 +104,6 @@ private:
     void filesStated(const std::vector<std::pair<QString, FileInfo>>& results);
     void updateState();
     void updateActions();
-    QAction* makeAction(const QString& text, const QString& name, const QKeySequence& key,
-                        void (HistoryPanel::*slot)());
 
     HistoryStore& m_store;
     std::unique_ptr<ThumbnailCache> m_ownThumbnails; // when not given one; before m_thumbnails, which may name it

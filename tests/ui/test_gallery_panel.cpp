@@ -8,6 +8,7 @@
 #include "image_viewer.h"
 #include "output/generation_metadata.h"
 #include "output/png_file.h"
+#include "temporary_trash.h"
 #include "thumbnail_cache.h"
 
 #include <QAction>
@@ -233,24 +234,9 @@ private Q_SLOTS:
     }
 
     void deleteMovesSelectedImagesToTheTrash() {
-        // The trash of a temporary home: the test leaves the user's own alone.
-        const QByteArray home = qgetenv("HOME");
-        const QByteArray dataHome = qgetenv("XDG_DATA_HOME");
-        const auto restore = qScopeGuard([&] {
-            qputenv("HOME", home);
-            if (dataHome.isNull())
-                qunsetenv("XDG_DATA_HOME");
-            else
-                qputenv("XDG_DATA_HOME", dataHome);
-        });
-        qputenv("HOME", QFile::encodeName(m_dir->path()));
-        QVERIFY(QDir().mkpath(m_dir->filePath(QStringLiteral("data"))));
-        qputenv("XDG_DATA_HOME", QFile::encodeName(m_dir->filePath(QStringLiteral("data"))));
-        QFile probe(m_dir->filePath(QStringLiteral("probe.png")));
-        QVERIFY(probe.open(QIODevice::WriteOnly));
-        probe.close();
-        if (!probe.moveToTrash())
-            QSKIP(qPrintable(QStringLiteral("this platform has no trash here: ") + probe.errorString()));
+        const zimage::test::TemporaryTrash trash(m_dir->path());
+        if (const QString why = trash.unavailableReason(); !why.isEmpty())
+            QSKIP(qPrintable(why));
 
         for (int i = 0; i < 4; ++i)
             QVERIFY(writeFile(m_images + QStringLiteral("/%1.png").arg(i), pngBytes(Qt::gray), kBase.addSecs(i)));
