@@ -1,8 +1,13 @@
 #include "output/generation_metadata.h"
 
 #include <cmath>
+#include <cstdint>
+#include <limits>
 #include <sstream>
 #include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <utility>
 
 namespace zimage::output {
 namespace {
@@ -20,11 +25,35 @@ std::string quoteIfNeeded(const std::string& value) {
     return nlohmann::json(value).dump();
 }
 
+// A number as type T. nlohmann converts a float to an integer with a plain cast, which is undefined behaviour when
+// the value is out of range (a crafted file's "seed": 2e95): such a float is refused. Integers convert as nlohmann
+// does (-1 wraps); parameters_import checks their ranges and names the key in its problems.
+template <typename T>
+T readWholeNumber(const nlohmann::json& value, const char* key) {
+    if (value.is_number_float()) {
+        const double number = value.get<double>();
+        // The bounds as doubles: max() of a 64-bit type rounds up to 2^64, so the upper test is strict.
+        if (!std::isfinite(number) || number < static_cast<double>(std::numeric_limits<T>::min()) ||
+            number >= static_cast<double>(std::numeric_limits<T>::max()))
+            throw std::invalid_argument(std::string("metadata key '") + key + "' is out of range");
+        return static_cast<T>(number);
+    }
+    try {
+        return value.get<T>();
+    } catch (const nlohmann::json::exception&) {
+        throw std::invalid_argument(std::string("metadata key '") + key + "' has the wrong type");
+    }
+}
+
 template <typename T>
 void read(const nlohmann::json& json, const char* key, T& out) {
     const auto it = json.find(key);
     if (it == json.end() || it->is_null())
         return;
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+        out = readWholeNumber<T>(*it, key);
+        return;
+    }
     try {
         out = it->get<T>();
     } catch (const nlohmann::json::exception&) {

@@ -264,6 +264,11 @@ TEST_CASE(importFallsBackToTheTextWhenTheJsonIsBroken) {
     const auto negativeSeed = importParameters({{"zimage", R"({"request": {"seed": -1, "width": -512}})"}});
     CHECK(mentions(negativeSeed.problems, "\"seed\" is -1"));
     CHECK(mentions(negativeSeed.problems, "\"width\" is -512"));
+    // A float too large for the integer it stands for (found by fuzz_parameters_import: converting it was undefined
+    // behaviour) is refused with a problem, not converted.
+    const auto hugeSeed = importParameters({{"zimage", R"({"request": {"seed": 2.02611e+95, "steps": 8}})"}});
+    CHECK(!hugeSeed.found());
+    CHECK(mentions(hugeSeed.problems, "'seed' is out of range"));
     const auto notJson = importParameters({{"zimage", "{not json"}});
     CHECK(!notJson.found());
     CHECK(mentions(notJson.problems, "not valid JSON"));
